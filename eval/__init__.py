@@ -1,0 +1,1 @@
+"""The QA benchmark: datasets, official scoring, runners and reports."""
