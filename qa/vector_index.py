@@ -1,0 +1,142 @@
+"""FAISS inner-product index over normalised vectors, addressed by stable int64 ids.
+
+Any FAISS factory string works ("Flat", "HNSW32", "IVF256,PQ32x8", ...); the index is
+wrapped in an IndexIDMap2 so that chunks keep their ids when rows are added or removed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from qa.errors import UsageError
+
+HNSW_EF_SEARCH = 64
+IVF_NPROBE = 16
+
+
+def _float32(vectors: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class VectorIndex:
+    """A FAISS index plus the factory string that made it."""
+
+    def __init__(self, index: faiss.IndexIDMap2, factory: str) -> None:
+        self.index = index
+        self.factory = factory
+
+    @classmethod
+    def create(
+        cls, factory: str, dimension: int, vectors: np.ndarray, ids: np.ndarray
+    ) -> VectorIndex:
+        """Build (and train, if the index type needs it) an index of ``vectors``."""
+        try:
+            inner = faiss.index_factory(dimension, factory, faiss.METRIC_INNER_PRODUCT)
+        except RuntimeError as exc:
+            raise UsageError(
+                f"FAISS factory string {factory!r} is not valid ({str(exc).splitlines()[0]}): "
+                "try Flat, HNSW32 or IVF256,PQ32x8"
+            ) from exc
+        if not inner.is_trained:
+            nlist = (
+                getattr(faiss.try_extract_index_ivf(inner), "nlist", 0) if "IVF" in factory else 0
+            )
+            needed = max(nlist, 256 if "PQ" in factory else 1)
+            if len(vectors) < needed:
+                raise UsageError(
+                    f"{factory} needs at least {needed} vectors to train, the corpus has "
+                    f"{len(vectors)} chunks: use --faiss Flat for a corpus this small"
+                )
+            inner.train(_float32(vectors))
+        index = cls(faiss.IndexIDMap2(inner), factory)
+        index.add(vectors, ids)
+        return index
+
+    @property
+    def ntotal(self) -> int:
+        """Number of vectors."""
+        return int(self.index.ntotal)
+
+    @property
+    def dimension(self) -> int:
+        """Vector dimension."""
+        return int(self.index.d)
+
+    def ids(self) -> np.ndarray:
+        """The ids, in row order."""
+        return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+
+    def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
+        """Append vectors with their ids (in place)."""
+        if len(vectors):
+            self.index.add_with_ids(_float32(vectors), np.asarray(ids, np.int64))
+
+    def without(self, ids: np.ndarray) -> VectorIndex:
+        """A new index without ``ids``; the remaining rows keep their order."""
+        remove = np.asarray(ids, np.int64)
+        inner = faiss.downcast_index(self.index.index)
+        if isinstance(inner, faiss.IndexFlat):
+            # A flat index compacts its rows on removal, which keeps IndexIDMap2 consistent.
+            copy = faiss.clone_index(self.index)
+            copy.remove_ids(faiss.IDSelectorBatch(remove))
+            return VectorIndex(copy, self.factory)
+        # Other types (HNSW cannot remove; IVF would desynchronise the id map): rebuild.
+        all_ids = self.ids()
+        keep = ~np.isin(all_ids, remove)
+        vectors = (
+            np.vstack([self.index.reconstruct(int(i)) for i in all_ids[keep]])
+            if keep.any()
+            else (np.zeros((0, self.dimension), np.float32))
+        )
+        return VectorIndex.create(self.factory, self.dimension, vectors, all_ids[keep])
+
+    def search(
+        self, queries: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the ``k`` nearest rows for each query; id -1 pads missing ones."""
+        params = self._search_params(allowed_ids)
+        k = max(1, min(k, self.ntotal))
+        if params is None:
+            scores, ids = self.index.search(_float32(queries), k)
+        else:
+            scores, ids = self.index.search(_float32(queries), k, params=params)
+        return scores, ids
+
+    def _search_params(self, allowed_ids: np.ndarray | None) -> faiss.SearchParameters | None:
+        selector = (
+            faiss.IDSelectorBatch(np.asarray(allowed_ids, np.int64))
+            if allowed_ids is not None
+            else None
+        )
+        inner = faiss.downcast_index(self.index.index)
+        if isinstance(inner, faiss.IndexHNSW):
+            params = faiss.SearchParametersHNSW()
+            params.efSearch = HNSW_EF_SEARCH
+        elif faiss.try_extract_index_ivf(inner) is not None:
+            params = faiss.SearchParametersIVF()
+            params.nprobe = IVF_NPROBE
+        elif selector is None:
+            return None
+        else:
+            params = faiss.SearchParameters()
+        if selector is not None:
+            params.sel = selector
+            params._selector = selector  # keep it alive as long as the params
+        return params
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path``."""
+        faiss.write_index(self.index, str(path))
+
+    @classmethod
+    def load(cls, path: Path, factory: str) -> VectorIndex:
+        """Read an index written by ``save``."""
+        index = faiss.read_index(str(path))
+        if not isinstance(index, faiss.IndexIDMap2):
+            index = faiss.downcast_index(index)
+        if not isinstance(index, faiss.IndexIDMap2):
+            raise TypeError(f"{path} does not hold an IndexIDMap2")
+        return cls(index, factory)
