@@ -1,4 +1,4 @@
-"""Command line: ``python -m qa build | add | remove | info``.
+"""Command line: ``python -m qa build | add | remove | ask | info``.
 
 Every verb prints a human summary, or one JSON object with ``--json``; errors print one
 line that says what to do and exit non-zero, never a traceback.
@@ -7,6 +7,7 @@ line that says what to do and exit non-zero, never a traceback.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import resource
 import sys
@@ -20,6 +21,7 @@ from qa.config import default_index_dir as _default_index_dir
 from qa.errors import QAError, UsageError
 from qa.ingest import FORMATS, IngestResult, read_articles
 from qa.lexical import ANALYZERS, Bm25Params
+from qa.pipeline import DEFAULT_K
 
 
 def _peak_rss_mb() -> float:
@@ -100,6 +102,37 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("--article", nargs="+", required=True, metavar="ID", help="article ids")
     _index_option(remove)
     remove.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    ask = verbs.add_parser("ask", help="answer a question with cited sources")
+    ask.add_argument("question", help="the question, in Chinese or English")
+    _index_option(ask)
+    ask.add_argument(
+        "-k",
+        type=int,
+        default=DEFAULT_K,
+        metavar="N",
+        help=f"passages to retrieve (default {DEFAULT_K})",
+    )
+    ask.add_argument(
+        "--from",
+        dest="published_from",
+        metavar="YYYY-MM-DD",
+        help="only articles published on or after this date",
+    )
+    ask.add_argument(
+        "--to",
+        dest="published_to",
+        metavar="YYYY-MM-DD",
+        help="only articles published on or before this date",
+    )
+    ask.add_argument(
+        "--source",
+        dest="sources",
+        action="append",
+        metavar="NAME",
+        help="only articles from this source (repeatable)",
+    )
+    ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
 
     info = verbs.add_parser("info", help="show an index's manifest and verify it")
     _index_option(info)
@@ -292,7 +325,50 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0 if problem is None else 1
 
 
-COMMANDS = {"build": cmd_build, "add": cmd_add, "remove": cmd_remove, "info": cmd_info}
+def _check_date(value: str | None, flag: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise UsageError(f"{flag} {value!r} is not a date: use YYYY-MM-DD") from exc
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """``ask``: answer one question; build the default index first if there is none."""
+    from qa.pipeline import Pipeline
+    from qa.render import render_text
+    from qa.retrieval import SearchFilters
+
+    filters = SearchFilters(
+        published_from=_check_date(args.published_from, "--from"),
+        published_to=_check_date(args.published_to, "--to"),
+        sources=tuple(args.sources or ()),
+    )
+    index_dir = args.index or ensure_default_index(quiet=args.json)
+    pipeline = Pipeline.load(index_dir)
+    answer = pipeline.ask(args.question, k=args.k, filters=filters)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        print(render_text(answer, color=sys.stdout.isatty()))
+    return 0
+
+
+def ensure_default_index(*, quiet: bool = False) -> Path:
+    """The default index, built from the shipped corpus on first use."""
+    from qa.indexing import ensure_index
+
+    return ensure_index(_default_index_dir(), default_corpus_dir(), progress=not quiet)
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "add": cmd_add,
+    "remove": cmd_remove,
+    "info": cmd_info,
+    "ask": cmd_ask,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ a failure (or a kill) before the commit leaves the existing index as it was.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -17,7 +18,7 @@ import numpy as np
 from qa.chunking import chunk_articles, embedding_text
 from qa.config import DEFAULT_FAISS_FACTORY, ChunkingConfig
 from qa.embedding import Embedder
-from qa.errors import QAError
+from qa.errors import IndexExistsError, IndexLockedError, QAError
 from qa.lexical import Bm25Params, LexicalIndex
 from qa.store import (
     check_can_create,
@@ -224,3 +225,33 @@ def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
     return WriteReport(
         0, len(doomed), 0, int((~keep).sum()), len(articles), len(chunks), 0, timings, manifest
     )
+
+
+def ensure_index(
+    index_dir: Path, corpus_dir: Path, *, progress: bool = False, wait_seconds: float = 1800
+) -> Path:
+    """Return ``index_dir``, first building it from ``corpus_dir`` if it holds no index.
+
+    Safe when several processes start at once (the web chat and a CLI call): one builds,
+    the others wait for its manifest.
+    """
+    from qa.embedding import make_embedder
+    from qa.ingest import read_articles
+    from qa.store import manifest_path
+
+    if manifest_path(index_dir).exists():
+        return index_dir
+    if progress:
+        print(f"building {index_dir} from {corpus_dir} (first run)", file=sys.stderr)
+    try:
+        articles = read_articles([corpus_dir]).articles
+        build_index(index_dir, articles, make_embedder(), progress=progress)
+    except IndexExistsError:
+        pass  # another process finished first
+    except IndexLockedError:
+        deadline = time.monotonic() + wait_seconds
+        while not manifest_path(index_dir).exists():
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+    return index_dir

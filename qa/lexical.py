@@ -62,7 +62,10 @@ def analyze(text: str, analyzer: str = "jieba") -> list[str]:
 class Bm25Params:
     """BM25 settings, saved in the manifest."""
 
-    analyzer: str = "jieba"
+    analyzer: str = "jieba+bigram"
+    """Words and character bigrams: bigrams rescue words jieba splits badly ("1400多张房票"
+    → "张房票"); on the benchmark with 5,000 distractor articles they raised Chinese
+    chunk R@1 from 0.89 (words only) to 0.93."""
     k1: float = 1.2
     b: float = 0.75
 
@@ -90,6 +93,14 @@ class LexicalIndex:
                 ([d or [empty] for d in documents], {**self._vocab_index, "": empty}),
                 show_progress=False,
             )
+
+    def document_frequencies(self) -> dict[str, int]:
+        """In how many rows each vocabulary term occurs."""
+        lengths = np.diff(self.offsets)
+        rows = np.repeat(np.arange(self.size, dtype=np.int64), lengths)
+        pairs = np.unique(rows * (len(self.vocab) + 1) + self.token_ids)
+        counts = np.bincount(pairs % (len(self.vocab) + 1), minlength=len(self.vocab))
+        return {term: int(count) for term, count in zip(self.vocab, counts, strict=False)}
 
     @property
     def size(self) -> int:

@@ -62,3 +62,98 @@ class Chunk:
     def from_dict(cls, data: dict[str, Any]) -> Chunk:
         """Rebuild a chunk from ``to_dict`` output."""
         return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One retrieved chunk, its article and how each retriever ranked it (ranks from 1)."""
+
+    chunk: Chunk
+    article: Article
+    row: int
+    score: float
+    rank: int
+    dense_score: float | None = None
+    dense_rank: int | None = None
+    lexical_score: float | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A cited sentence: exact offsets in its article, and the answer inside it if any.
+
+    ``article.text[start:end] == quote``; when the answer is in this sentence,
+    ``start <= answer_start < answer_end <= end``.
+    """
+
+    n: int
+    article_id: str
+    title: str
+    published_at: str | None
+    source: str
+    chunk_id: str
+    start: int
+    end: int
+    quote: str
+    answer_start: int | None = None
+    answer_end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A retrieved chunk as shown to the user (expandable view of what was read)."""
+
+    rank: int
+    article_id: str
+    title: str
+    published_at: str | None
+    source: str
+    chunk_id: str
+    start: int
+    end: int
+    text: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict of every field."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the system says to a question: a span with citations, or an abstention."""
+
+    question: str
+    answer: str | None
+    confidence: float
+    citations: tuple[Citation, ...]
+    passages: tuple[Passage, ...]
+    reason: str
+    """Why it abstained, or how the answer was found."""
+    timings_ms: dict[str, float]
+    interpreted_as: str = ""
+    """The question after follow-up completion, when it differs from ``question``."""
+
+    @property
+    def abstained(self) -> bool:
+        """True when the system declined to answer."""
+        return self.answer is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``qa ask --json`` and of the web API."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
+            "citations": [c.to_dict() for c in self.citations],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            "reason": self.reason,
+            "interpreted_as": self.interpreted_as or self.question,
+            "passages": [p.to_dict() for p in self.passages],
+        }

@@ -77,9 +77,7 @@ def test_overlong_sentence_is_cut_at_clauses_then_hard() -> None:
 
 
 texts = st.text(
-    alphabet=st.sampled_from(
-        [*"株洲日报记者。!?;,、“”‘’ \n\t12.%abcAB——…", "\u3000", "\u200b"]
-    ),
+    alphabet=st.sampled_from([*"株洲日报记者。!?;,、“”‘’ \n\t12.%abcAB——…", "\u3000", "\u200b"]),
     max_size=600,
 )
 

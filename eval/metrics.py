@@ -1,0 +1,130 @@
+"""Benchmark metrics: official CMRC 2018 EM/F1, retrieval ranks, abstention, latency.
+
+EM and F1 follow the official CMRC 2018 evaluation script (cmrc2018_evaluate.py):
+lower-case and strip; every CJK character is a token and listed punctuation is dropped;
+runs of other characters are tokenised by NLTK's word tokenizer (the script calls
+``nltk.word_tokenize``, which only adds sentence splitting, needless for answer-sized
+strings and unavailable offline); F1 uses the longest common *contiguous* run of tokens;
+EM compares the strings with punctuation removed; the best gold answer counts; a missing
+prediction scores 0.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import numpy as np
+
+CMRC_PUNCTUATION = frozenset(
+    [
+        "-", ":", "_", "*", "^", "/", "\\", "~", "`", "+", "=",
+        "，", "。", "：", "？", "！", "“", "”", "；", "’", "《", "》", "……", "·", "、",
+        "「", "」", "（", "）", "－", "～", "『", "』",
+    ]
+)  # fmt: skip
+_CJK = re.compile(r"[\u4e00-\u9fa5]")
+
+
+@cache
+def _word_tokenizer():  # noqa: ANN202 - nltk has no type hints
+    from nltk.tokenize import NLTKWordTokenizer
+
+    return NLTKWordTokenizer()
+
+
+def mixed_segmentation(text: str, remove_punctuation: bool = False) -> list[str]:
+    """CMRC tokens: CJK characters one by one, other runs through NLTK."""
+    tokens: list[str] = []
+    run = ""
+    for char in text.lower().strip():
+        if remove_punctuation and char in CMRC_PUNCTUATION:
+            continue
+        if _CJK.match(char) or char in CMRC_PUNCTUATION:
+            if run:
+                tokens.extend(_word_tokenizer().tokenize(run))
+                run = ""
+            tokens.append(char)
+        else:
+            run += char
+    if run:
+        tokens.extend(_word_tokenizer().tokenize(run))
+    return tokens
+
+
+def remove_punctuation(text: str) -> str:
+    """Lower-case, strip, and drop the CMRC punctuation characters."""
+    return "".join(c for c in text.lower().strip() if c not in CMRC_PUNCTUATION)
+
+
+def longest_common_run(a: Sequence[str], b: Sequence[str]) -> int:
+    """Length of the longest common contiguous run of tokens."""
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for x in a:
+        current = [0] * (len(b) + 1)
+        for j, y in enumerate(b):
+            if x == y:
+                current[j + 1] = previous[j] + 1
+                best = max(best, current[j + 1])
+        previous = current
+    return best
+
+
+def cmrc_f1(prediction: str | None, answers: Iterable[str]) -> float:
+    """Best F1 over the gold answers (0 for no prediction or no answers)."""
+    if not prediction:
+        return 0.0
+    predicted = mixed_segmentation(prediction, remove_punctuation=True)
+    scores = [0.0]
+    for answer in answers:
+        gold = mixed_segmentation(answer, remove_punctuation=True)
+        common = longest_common_run(gold, predicted)
+        if common == 0:
+            continue
+        precision, recall = common / len(predicted), common / len(gold)
+        scores.append(2 * precision * recall / (precision + recall))
+    return max(scores)
+
+
+def cmrc_em(prediction: str | None, answers: Iterable[str]) -> float:
+    """1.0 if the prediction equals a gold answer once punctuation is removed."""
+    if not prediction:
+        return 0.0
+    predicted = remove_punctuation(prediction)
+    return float(any(remove_punctuation(answer) == predicted for answer in answers))
+
+
+def recall_at(ranks: Sequence[int | None], k: int) -> float:
+    """Share of questions whose first relevant item is ranked within the top ``k``."""
+    if not ranks:
+        return 0.0
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks)
+
+
+def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float:
+    """Mean of 1/rank of the first relevant item (0 when none is found)."""
+    if not ranks:
+        return 0.0
+    return sum(1.0 / r for r in ranks if r) / len(ranks)
+
+
+def abstention_scores(abstained: Sequence[bool], unanswerable: Sequence[bool]) -> dict[str, float]:
+    """Precision and recall of abstaining, with unanswerable questions as the positives."""
+    true_positive = sum(a and u for a, u in zip(abstained, unanswerable, strict=True))
+    abstentions, positives = sum(abstained), sum(unanswerable)
+    return {
+        "precision": true_positive / abstentions if abstentions else 0.0,
+        "recall": true_positive / positives if positives else 0.0,
+        "abstentions": float(abstentions),
+        "unanswerable": float(positives),
+    }
+
+
+def percentiles(values_ms: Sequence[float]) -> dict[str, float]:
+    """p50 and p95 of latencies in milliseconds."""
+    if not values_ms:
+        return {"p50": 0.0, "p95": 0.0}
+    array = np.asarray(values_ms, dtype=float)
+    return {"p50": float(np.percentile(array, 50)), "p95": float(np.percentile(array, 95))}

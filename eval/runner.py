@@ -1,0 +1,332 @@
+"""Run the benchmark: end-to-end over an index, the reader alone, or open-domain.
+
+Every question is asked once per retrieval mode (hybrid, BM25-only, dense-only) with the
+reader's abstention switched off, so that its raw confidence is recorded; abstention is
+then applied with the reader's own thresholds. That gives exactly what ``ask`` returns
+and, in the same run, the data to calibrate the thresholds (``calibrate``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from eval.datasets import QAItem, SquadSet
+from eval.metrics import (
+    abstention_scores,
+    cmrc_em,
+    cmrc_f1,
+    mean_reciprocal_rank,
+    percentiles,
+    recall_at,
+)
+from qa.chunking import chunk_articles
+from qa.pipeline import Pipeline, Turn
+from qa.question import analyze_question
+from qa.reader import FastReader, Reader, idf_table
+from qa.retrieval import MODES, Mode
+from qa.types import Answer, Article, Hit
+
+RECALL_KS = (1, 3, 5, 10)
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionResult:
+    """One question's outcome in one mode, with everything needed to study errors."""
+
+    id: str
+    question: str
+    lang: str
+    type: str
+    unanswerable: bool
+    mode: str
+    answers: tuple[str, ...]
+    prediction: str | None
+    raw_prediction: str | None
+    """The reader's best span before abstention."""
+    confidence: float
+    em: float
+    f1: float
+    article_rank: int | None
+    evidence_rank: int | None
+    citation_correct: bool | None
+    latency_ms: float
+    interpreted_as: str = ""
+    citations: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @property
+    def abstained(self) -> bool:
+        """True when no answer was given."""
+        return self.prediction is None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form for --json."""
+        return {**asdict(self), "abstained": self.abstained}
+
+
+def score_answer(prediction: str | None, item: QAItem) -> tuple[float, float]:
+    """(EM, F1) by the CMRC rules; an unanswerable question scores 1/1 for abstaining."""
+    if item.unanswerable:
+        return (1.0, 1.0) if prediction is None else (0.0, 0.0)
+    return cmrc_em(prediction, item.answers), cmrc_f1(prediction, item.answers)
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """Where a question's answer is in the index: its article and evidence span."""
+
+    article_id: str
+    start: int
+    end: int
+
+
+def locate_gold(item: QAItem, articles: Iterable[Article]) -> Gold | None:
+    """Find the gold article (by title or context id) and the evidence offsets in it."""
+    for article in articles:
+        if item.context_id and article.id != item.context_id:
+            continue
+        if not item.context_id and article.title != item.article_title:
+            continue
+        if item.evidence:
+            start = article.text.find(item.evidence)
+            if start >= 0:
+                return Gold(article.id, start, start + len(item.evidence))
+        for answer in item.answers:
+            start = article.text.find(answer)
+            if start >= 0:
+                return Gold(article.id, start, start + len(answer))
+    return None
+
+
+def _ranks(answer: Answer, gold: Gold | None) -> tuple[int | None, int | None]:
+    if gold is None:
+        return None, None
+    article_rank = evidence_rank = None
+    for passage in answer.passages:
+        if passage.article_id != gold.article_id:
+            continue
+        article_rank = article_rank or passage.rank
+        if evidence_rank is None and passage.start <= gold.start and gold.end <= passage.end:
+            evidence_rank = passage.rank
+    return article_rank, evidence_rank
+
+
+def _citation_correct(answer: Answer, item: QAItem, gold: Gold | None) -> bool | None:
+    if answer.answer is None or item.unanswerable:
+        return None
+    for citation in answer.citations:
+        if any(a and a in citation.quote for a in item.answers):
+            return True
+        if (
+            gold
+            and citation.article_id == gold.article_id
+            and (citation.start < gold.end and gold.start < citation.end)
+        ):
+            return True
+    return False
+
+
+def run_end_to_end(
+    pipeline: Pipeline,
+    items: Sequence[QAItem],
+    *,
+    modes: Sequence[Mode] = MODES,
+    k: int = 5,
+    progress: Callable[[str], None] | None = None,
+) -> list[QuestionResult]:
+    """Ask every question in every mode; follow-ups get the previous turn as history."""
+    articles = list(pipeline.snapshot.articles.values())
+    golds = {item.id: locate_gold(item, articles) for item in items if not item.unanswerable}
+    by_id = {item.id: item for item in items}
+    results: list[QuestionResult] = []
+    for mode in modes:
+        predicted: dict[str, str | None] = {}
+        for item in items:
+            history = None
+            if item.previous and item.previous in by_id:
+                history = [Turn(by_id[item.previous].question, predicted.get(item.previous))]
+            started = time.perf_counter()
+            answer = pipeline.ask(item.question, k=k, history=history, mode=mode, abstain=False)
+            latency = (time.perf_counter() - started) * 1000
+            threshold = pipeline.reader.threshold(item.lang == "en")
+            prediction = answer.answer if answer.confidence >= threshold else None
+            predicted[item.id] = prediction
+            em, f1 = score_answer(prediction, item)
+            gold = golds.get(item.id)
+            article_rank, evidence_rank = _ranks(answer, gold)
+            results.append(
+                QuestionResult(
+                    id=item.id,
+                    question=item.question,
+                    lang=item.lang,
+                    type=item.type,
+                    unanswerable=item.unanswerable,
+                    mode=mode,
+                    answers=item.answers,
+                    prediction=prediction,
+                    raw_prediction=answer.answer,
+                    confidence=answer.confidence,
+                    em=em,
+                    f1=f1,
+                    article_rank=article_rank,
+                    evidence_rank=evidence_rank,
+                    citation_correct=_citation_correct(answer, item, gold) if prediction else None,
+                    latency_ms=latency,
+                    interpreted_as=answer.interpreted_as,
+                    citations=tuple(c.to_dict() for c in answer.citations) if prediction else (),
+                )
+            )
+        if progress:
+            progress(mode)
+    return results
+
+
+def _context_hits(articles: Sequence[Article], chunker_config: Any) -> dict[str, list[Hit]]:
+    chunks = chunk_articles(articles, chunker_config)
+    by_article: dict[str, list[Hit]] = defaultdict(list)
+    article_of = {a.id: a for a in articles}
+    for row, chunk in enumerate(chunks):
+        hits = by_article[chunk.article_id]
+        hits.append(Hit(chunk, article_of[chunk.article_id], row, 1.0, len(hits) + 1))
+    return by_article
+
+
+def run_reader(
+    reader_factory: Callable[[dict[str, float]], Reader], squad: SquadSet, chunking: Any
+) -> list[QuestionResult]:
+    """The reader alone, given each question's gold context as its passages."""
+    from qa.lexical import Bm25Params, LexicalIndex
+
+    hits_of = _context_hits(squad.articles, chunking)
+    texts = [h.chunk.text for hits in hits_of.values() for h in hits]
+    lexical = LexicalIndex.build(texts, Bm25Params())
+    reader = reader_factory(idf_table(lexical.document_frequencies(), len(texts)))
+    results = []
+    for item in squad.items:
+        started = time.perf_counter()
+        analysis = analyze_question(item.question)
+        reading = reader.read(analysis, hits_of[item.context_id], abstain=False)
+        latency = (time.perf_counter() - started) * 1000
+        raw = reading.span.text if reading.span else None
+        prediction = raw if reading.confidence >= reader.threshold(analysis.english) else None
+        em, f1 = score_answer(prediction, item)
+        results.append(
+            QuestionResult(
+                id=item.id,
+                question=item.question,
+                lang=item.lang,
+                type=item.type,
+                unanswerable=item.unanswerable,
+                mode="reader",
+                answers=item.answers,
+                prediction=prediction,
+                raw_prediction=raw,
+                confidence=reading.confidence,
+                em=em,
+                f1=f1,
+                article_rank=1,
+                evidence_rank=None,
+                citation_correct=None,
+                latency_ms=latency,
+            )
+        )
+    return results
+
+
+def without_abstention(results: Sequence[QuestionResult]) -> list[QuestionResult]:
+    """The same results had the reader always answered (its raw best span)."""
+    rescored = []
+    for r in results:
+        item = QAItem(r.id, r.question, r.answers, r.lang, r.unanswerable)
+        em, f1 = score_answer(r.raw_prediction, item)
+        rescored.append(replace(r, prediction=r.raw_prediction, em=em, f1=f1))
+    return rescored
+
+
+def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """Headline metrics of one mode's results."""
+    answerable = [r for r in results if not r.unanswerable]
+    answered = [r for r in answerable if not r.abstained]
+    cited = [r.citation_correct for r in answered if r.citation_correct is not None]
+    abstention = abstention_scores(
+        [r.abstained for r in results], [r.unanswerable for r in results]
+    )
+    return {
+        "questions": len(results),
+        "answerable": len(answerable),
+        "em": 100 * sum(r.em for r in answerable) / max(1, len(answerable)),
+        "f1": 100 * sum(r.f1 for r in answerable) / max(1, len(answerable)),
+        "overall_em": 100 * sum(r.em for r in results) / max(1, len(results)),
+        **{
+            f"article_recall@{k}": recall_at([r.article_rank for r in answerable], k)
+            for k in RECALL_KS
+        },
+        **{
+            f"evidence_recall@{k}": recall_at([r.evidence_rank for r in answerable], k)
+            for k in RECALL_KS
+        },
+        "article_mrr": mean_reciprocal_rank([r.article_rank for r in answerable]),
+        "evidence_mrr": mean_reciprocal_rank([r.evidence_rank for r in answerable]),
+        "abstention_precision": abstention["precision"],
+        "abstention_recall": abstention["recall"],
+        "abstentions": int(abstention["abstentions"]),
+        "citation_accuracy": sum(cited) / len(cited) if cited else 0.0,
+        "latency_ms": percentiles([r.latency_ms for r in results]),
+    }
+
+
+def breakdown(results: Sequence[QuestionResult], key: str) -> dict[str, dict[str, float]]:
+    """EM/F1 of answerable questions grouped by ``key`` (lang or type)."""
+    groups: dict[str, list[QuestionResult]] = defaultdict(list)
+    for r in results:
+        if not r.unanswerable:
+            groups[str(getattr(r, key))].append(r)
+    return {
+        name: {
+            "n": len(rs),
+            "em": 100 * sum(r.em for r in rs) / len(rs),
+            "f1": 100 * sum(r.f1 for r in rs) / len(rs),
+        }
+        for name, rs in sorted(groups.items())
+    }
+
+
+def calibrate(results: Sequence[QuestionResult], english: bool) -> list[dict[str, float]]:
+    """Score of each abstention threshold for one language.
+
+    The score is the mean over questions of: F1 of the answer for an answerable question
+    that was answered, 1 for an unanswerable question that was abstained on, else 0; the
+    threshold with the highest score is the calibrated one.
+    """
+    chosen = [r for r in results if (r.lang == "en") == english]
+    unanswerable = sum(r.unanswerable for r in chosen)
+    table = []
+    for step in range(0, 61, 2):
+        threshold = step / 100
+        score = 0.0
+        abstained_unanswerable = abstained = 0
+        for r in chosen:
+            abstains = r.confidence < threshold
+            if r.unanswerable:
+                score += 1.0 if abstains else 0.0
+                abstained_unanswerable += abstains
+            elif not abstains:
+                score += cmrc_f1(r.raw_prediction, r.answers)
+            abstained += abstains
+        table.append(
+            {
+                "threshold": threshold,
+                "score": score / max(1, len(chosen)),
+                "abstention_precision": abstained_unanswerable / abstained if abstained else 0.0,
+                "abstention_recall": abstained_unanswerable / max(1, unanswerable),
+            }
+        )
+    return table
+
+
+def fast_reader_factory(idf: dict[str, float]) -> Reader:
+    """The default reader, for reader mode."""
+    return FastReader(idf)

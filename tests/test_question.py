@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from qa.question import AnswerType, analyze_question
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type", "unit"),
+    [
+        ("株洲节约了多少社会物流成本?", AnswerType.MONEY, None),
+        ("湘赣边数字贸易总部中心的出资额是多少?", AnswerType.MONEY, None),
+        ("株洲预计2025年地区生产总值增长多少?", AnswerType.PERCENT, None),
+        ("物流总费用与GDP之比是多少?", AnswerType.PERCENT, None),
+        ("发放房票多少张?", AnswerType.COUNT, "张"),
+        ("石峰区这次有几家企业入选?", AnswerType.COUNT, "家"),
+        ("社会消费品零售总额增速连续几个月居全省首位?", AnswerType.COUNT, "个月"),
+        ("湘赣边数字贸易总部中心有多少员工?", AnswerType.COUNT, "人"),
+        ("项目是什么时候签约的?", AnswerType.DATE, None),
+        ("谁主持召开了物流高质量发展座谈会?", AnswerType.PERSON, None),
+        ("出席座谈会并讲话的株洲市长叫什么名字?", AnswerType.PERSON, None),
+        ("获评“大国工匠”的是哪两位?", AnswerType.PERSON, None),
+        ("第六批名单是哪个部门发布的?", AnswerType.ORGANIZATION, None),
+        ("曹慧泉要求株洲深入融入哪个都市圈?", AnswerType.ENTITY, None),
+        ("项目落户在哪里?", AnswerType.PLACE, None),
+        ("低空经济“链接力”指数居全国第几位?", AnswerType.ORDINAL, None),
+        ("湘赣边数字贸易总部中心以什么为价值主线?", AnswerType.ENTITY, None),
+        ("How much did Zhuzhou save in logistics costs?", AnswerType.MONEY, None),
+        ("How many companies does the centre aim to attract?", AnswerType.COUNT, "家"),
+        ("By how much did retail sales grow?", AnswerType.PERCENT, None),
+        ("When was the symposium held?", AnswerType.DATE, None),
+        ("Who was elected an academician?", AnswerType.PERSON, None),
+        ("Where is the project located?", AnswerType.PLACE, None),
+        ("Which company is investing in the project?", AnswerType.ORGANIZATION, None),
+        ("What is the value main line of the centre?", AnswerType.ENTITY, None),
+    ],
+)
+def test_question_types(question: str, answer_type: AnswerType, unit: str | None) -> None:
+    analysis = analyze_question(question)
+    assert analysis.answer_type is answer_type
+    assert analysis.unit == unit
+
+
+def test_context_around_the_question_word() -> None:
+    analysis = analyze_question("湘赣边数字贸易总部中心以什么为价值主线?")
+    assert analysis.left_text == "湘赣边数字贸易总部中心以"
+    assert analysis.right_text == "为价值主线"
+    assert ("价值",) in analysis.groups
+    assert analyze_question("中心与哪些企业签了协议?").plural
+    assert not analyze_question("中心与哪家企业签了协议?").plural
+
+
+def test_follow_up_type_comes_from_the_users_words() -> None:
+    analysis = analyze_question("宏达电子的项目总投资多少?", type_text="那宏达电子的项目呢?")
+    assert analysis.answer_type is AnswerType.MONEY
