@@ -1,0 +1,83 @@
+"""The web chat in a real headless Chromium, with the network closed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
+
+
+@pytest.fixture()
+def page(browser, app_url: str):
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    page = context.new_page()
+    page.outside_requests = []
+
+    def only_local(route) -> None:
+        if route.request.url.startswith(app_url) or route.request.url.startswith(
+            ("data:", "blob:")
+        ):
+            route.continue_()
+        else:
+            page.outside_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    page.goto(app_url)
+    page.wait_for_selector("#question textarea", timeout=60_000)
+    yield page
+    context.close()
+
+
+def ask(page, question: str, replies: int) -> None:
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_function(
+        f"document.querySelectorAll('.qa-reply, .qa-error').length >= {replies}", timeout=60_000
+    )
+
+
+def test_answer_with_highlighted_citation_and_follow_up(page) -> None:
+    ask(page, "株洲节约了多少社会物流成本?", 1)
+    assert "12亿元" in page.inner_text(".qa-answer-text")
+    assert "12亿元" in page.inner_text("mark.qa-answer-span")
+    assert "持续优化物流产业生态" in page.inner_text(".qa-citation .qa-meta")
+    page.click(".qa-passages summary")
+    assert page.locator(".qa-passages .qa-passage").count() == 5
+    ask(page, "株洲2025年末常住人口有多少?", 2)
+    assert "not found in the articles" in page.locator(".qa-reply").nth(1).inner_text()
+    ask(page, "高端铝基材料产业化项目总投资多少?", 3)
+    ask(page, "那宏达电子的项目呢?", 4)
+    last = page.locator(".qa-reply").nth(3).inner_text()
+    assert "宏达电子的项目总投资多少" in last and "10亿元" in last
+    assert page.outside_requests == []
+    if os.environ.get("QA_UPDATE_SCREENSHOT"):
+        page.goto(page.url)
+        page.wait_for_selector("#question textarea")
+        ask(page, "株洲节约了多少社会物流成本?", 1)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+
+def test_article_text_cannot_run_in_the_browser(page) -> None:
+    ask(page, "恶意测试项目投资额是多少?", 1)
+    reply = page.locator(".qa-reply").first
+    page.click(".qa-passages summary")
+    text = reply.inner_text()
+    assert "3亿元" in page.inner_text(".qa-answer-text")
+    assert "<script>" in text and "onerror" in text and "javascript:" in text  # shown as text
+    assert page.evaluate("window.__pwned") is None
+    assert reply.locator("script, img, a[href^='javascript']").count() == 0
+    assert "测试<b>来源</b>" in text
+    assert page.outside_requests == []
+
+
+def test_errors_become_messages_not_dead_pages(page) -> None:
+    ask(page, "   ", 1)
+    assert "empty" in page.inner_text(".qa-error")
+    ask(page, "株洲节约了多少社会物流成本?", 2)  # the page still works
+    assert "12亿元" in page.inner_text(".qa-answer-text")
