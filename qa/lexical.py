@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -71,41 +72,65 @@ class Bm25Params:
 
 
 class LexicalIndex:
-    """BM25 over the chunks, row i ↔ chunk i. Immutable: ``extended``/``kept`` return new ones."""
+    """BM25 over the chunks, row i ↔ chunk i. Immutable: ``extended``/``kept`` return new ones.
 
-    FILES = ("tokens.npy", "offsets.npy", "vocab.json")
+    On disk: the token ids of every row (``tokens.npy`` + ``offsets.npy``, the source of
+    truth for add/remove), the vocabulary, the document frequencies, and the bm25s score
+    matrices, which load memory-mapped so that a large index opens in seconds.
+    """
 
     def __init__(
-        self, params: Bm25Params, vocab: list[str], token_ids: np.ndarray, offsets: np.ndarray
+        self,
+        params: Bm25Params,
+        vocab: list[str],
+        token_ids: np.ndarray,
+        offsets: np.ndarray,
+        *,
+        bm25: Any = None,
+        document_frequency: np.ndarray | None = None,
     ) -> None:
-        import bm25s
-
         self.params = params
         self.vocab = vocab
         self.token_ids = token_ids
         self.offsets = offsets
         self._vocab_index = {token: i for i, token in enumerate(vocab)}
-        self._bm25 = bm25s.BM25(k1=params.k1, b=params.b, method="lucene")
+        self._bm25 = bm25 if bm25 is not None else self._index()
+        self._document_frequency = document_frequency
+
+    def _index(self) -> Any:
+        import bm25s
+
+        bm25 = bm25s.BM25(k1=self.params.k1, b=self.params.b, method="lucene")
         if self.size:
-            documents = [token_ids[offsets[i] : offsets[i + 1]].tolist() for i in range(self.size)]
-            empty = len(vocab)  # an id no document holds, so that bm25s takes empty documents
-            self._bm25.index(
+            documents = [
+                self.token_ids[self.offsets[i] : self.offsets[i + 1]].tolist()
+                for i in range(self.size)
+            ]
+            empty = len(self.vocab)  # an id no document holds, so bm25s takes empty documents
+            bm25.index(
                 ([d or [empty] for d in documents], {**self._vocab_index, "": empty}),
                 show_progress=False,
             )
-
-    def document_frequencies(self) -> dict[str, int]:
-        """In how many rows each vocabulary term occurs."""
-        lengths = np.diff(self.offsets)
-        rows = np.repeat(np.arange(self.size, dtype=np.int64), lengths)
-        pairs = np.unique(rows * (len(self.vocab) + 1) + self.token_ids)
-        counts = np.bincount(pairs % (len(self.vocab) + 1), minlength=len(self.vocab))
-        return {term: int(count) for term, count in zip(self.vocab, counts, strict=False)}
+        return bm25
 
     @property
     def size(self) -> int:
         """Number of documents (chunks)."""
         return len(self.offsets) - 1
+
+    def document_frequency(self) -> np.ndarray:
+        """In how many rows each vocabulary term occurs (aligned with ``vocab``)."""
+        if self._document_frequency is None:
+            lengths = np.diff(self.offsets)
+            rows = np.repeat(np.arange(self.size, dtype=np.int64), lengths)
+            pairs = np.unique(rows * (len(self.vocab) + 1) + self.token_ids)
+            counts = np.bincount(pairs % (len(self.vocab) + 1), minlength=len(self.vocab))
+            self._document_frequency = counts[: len(self.vocab)].astype(np.int32)
+        return self._document_frequency
+
+    def document_frequencies(self) -> dict[str, int]:
+        """Document frequency by term."""
+        return dict(zip(self.vocab, self.document_frequency().tolist(), strict=True))
 
     @classmethod
     def build(
@@ -138,7 +163,7 @@ class LexicalIndex:
         """A new index with only the rows where ``keep`` is true, in order."""
         lengths = np.diff(self.offsets)
         row_of_token = np.repeat(np.arange(self.size), lengths)
-        token_ids = self.token_ids[keep[row_of_token]]
+        token_ids = np.asarray(self.token_ids)[keep[row_of_token]]
         offsets = np.concatenate([[0], np.cumsum(lengths[keep])]).astype(np.int64)
         return LexicalIndex(self.params, self.vocab, token_ids, offsets)
 
@@ -169,18 +194,28 @@ class LexicalIndex:
         order = candidates[np.lexsort((candidates, -scores[candidates]))]
         return order, scores[order]
 
-    def save(self, folder: Path) -> list[Path]:
-        """Write the index into ``folder``; return the files written."""
+    def save(self, folder: Path) -> None:
+        """Write the index into ``folder``."""
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "tokens.npy", self.token_ids)
+        np.save(folder / "tokens.npy", np.asarray(self.token_ids))
         np.save(folder / "offsets.npy", self.offsets)
+        np.save(folder / "df.npy", self.document_frequency())
         (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
-        return [folder / name for name in self.FILES]
+        if self.size:
+            self._bm25.save(str(folder / "bm25s"), show_progress=False)
 
     @classmethod
     def load(cls, folder: Path, params: Bm25Params) -> LexicalIndex:
-        """Read an index written by ``save``."""
+        """Read an index written by ``save``; arrays are memory-mapped."""
+        import bm25s
+
         vocab = json.loads((folder / "vocab.json").read_text("utf-8"))
-        token_ids = np.load(folder / "tokens.npy")
+        token_ids = np.load(folder / "tokens.npy", mmap_mode="r")
         offsets = np.load(folder / "offsets.npy")
-        return cls(params, vocab, token_ids, offsets)
+        document_frequency = np.load(folder / "df.npy")
+        bm25 = None
+        if (folder / "bm25s").is_dir():
+            bm25 = bm25s.BM25.load(str(folder / "bm25s"), mmap=True, load_vocab=False,
+                                   show_progress=False)  # fmt: skip
+        return cls(params, vocab, token_ids, offsets, bm25=bm25,
+                   document_frequency=document_frequency)  # fmt: skip

@@ -49,7 +49,7 @@ from qa.lexical import Bm25Params, LexicalIndex
 from qa.types import Article, Chunk
 from qa.vector_index import VectorIndex
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 _GENERATION = re.compile(r"^g(\d{6})$")

@@ -36,17 +36,13 @@ def test_build_then_load_round_trips(page_index: Path, page_articles: tuple[Arti
         "metric": "inner_product",
         "ntotal": len(snapshot.chunks),
     }
-    assert set(manifest["files"]) == {
-        f"{snapshot.generation}/{name}"
-        for name in (
-            "articles.jsonl",
-            "chunks.jsonl",
-            "vectors.faiss",
-            "bm25/tokens.npy",
-            "bm25/offsets.npy",
-            "bm25/vocab.json",
-        )
-    }
+    listed = {name.removeprefix(f"{snapshot.generation}/") for name in manifest["files"]}
+    assert {"articles.jsonl", "chunks.jsonl", "vectors.faiss", "bm25/tokens.npy",
+            "bm25/offsets.npy", "bm25/df.npy", "bm25/vocab.json"} <= listed  # fmt: skip
+    assert any(name.startswith("bm25/bm25s/") for name in listed)
+    on_disk = {p.relative_to(page_index / snapshot.generation).as_posix()
+               for p in (page_index / snapshot.generation).rglob("*") if p.is_file()}  # fmt: skip
+    assert listed == on_disk  # every file is covered by a checksum
     assert np.array_equal(snapshot.vector_ids, np.arange(len(snapshot.chunks)))
     for chunk in snapshot.chunks:
         assert snapshot.articles[chunk.article_id].text[chunk.start : chunk.end] == chunk.text
@@ -235,62 +231,59 @@ def test_only_current_and_previous_generations_stay(
     assert generations == ["g000003", "g000004"]
 
 
-# A build that dies at the worst moments must leave a loadable index: the old one before
+# A writer that dies at the worst moments must leave a loadable index: the old one before
 # the manifest is replaced, the new one after.
 KILL_POINTS = {
-    "vectors_written": ("qa.vector_index.VectorIndex.save", "before"),
-    "before_commit": ("qa.store.os.replace", "before"),
-    "after_commit": ("qa.store._prune", "before"),
+    "vectors_written": "qa.vector_index.VectorIndex.save",
+    "before_commit": "qa.store.os.replace",
+    "after_commit": "qa.store._prune",
+}
+WRITES = {
+    # verb: (articles in the index before, articles after the write, the write)
+    "build": (8, 3, "build_index(index, articles[:3], HashEmbedder(64), force=True)"),
+    "add": (5, 8, "add_articles(index, articles, HashEmbedder(64))"),
+    "remove": (8, 7, "remove_articles(index, [articles[0].id])"),
 }
 
 
-@pytest.mark.parametrize(
-    ("point", "expect_articles"),
-    [
-        ("vectors_written", 8),
-        ("before_commit", 8),
-        ("after_commit", 3),
-    ],
-)
-def test_kill_9_during_build_leaves_a_loadable_index(
-    tmp_path: Path, page_articles, hash_embedder, point: str, expect_articles: int
+@pytest.mark.parametrize("verb", sorted(WRITES))
+@pytest.mark.parametrize("point", sorted(KILL_POINTS))
+def test_kill_9_during_a_write_leaves_a_loadable_index(
+    tmp_path: Path, page_articles, hash_embedder, verb: str, point: str
 ) -> None:
+    before, after, call = WRITES[verb]
     index_dir = tmp_path / "index"
-    build_index(index_dir, page_articles, hash_embedder)
-    target, _ = KILL_POINTS[point]
-    module_name, _, attr = target.rpartition(".")
+    build_index(index_dir, page_articles[:before], hash_embedder)
+    module_name, _, attr = KILL_POINTS[point].rpartition(".")
     script = textwrap.dedent(f"""
         import importlib, os, signal
         from pathlib import Path
         from qa.embedding import HashEmbedder
-        from qa.indexing import build_index
+        from qa.indexing import add_articles, build_index, remove_articles
         from qa.ingest import read_articles
         from tests.conftest import PAGE
-        owner_name, attr = {module_name!r}, {attr!r}
         try:
-            owner = importlib.import_module(owner_name)
+            owner = importlib.import_module({module_name!r})
         except ModuleNotFoundError:
-            mod, _, cls = owner_name.rpartition(".")
-            owner = getattr(importlib.import_module(mod), cls)
-        original = getattr(owner, attr)
+            module, _, cls = {module_name!r}.rpartition(".")
+            owner = getattr(importlib.import_module(module), cls)
+        original = getattr(owner, {attr!r})
         def killer(*args, **kwargs):
             if {point!r} == "vectors_written":
                 original(*args, **kwargs)
             os.kill(os.getpid(), signal.SIGKILL)
-        setattr(owner, attr, killer)
-        articles = read_articles([PAGE]).articles[:3]
-        build_index(Path({str(index_dir)!r}), articles, HashEmbedder(64), force=True)
+        setattr(owner, {attr!r}, killer)
+        articles = read_articles([PAGE]).articles
+        index = Path({str(index_dir)!r})
+        {call}
     """)
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=Path(__file__).parent.parent,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parent.parent,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
     assert result.returncode == -9, result.stderr
+    expected = after if point == "after_commit" else before
     snapshot = load_snapshot(index_dir)
-    assert len(snapshot.articles) == expect_articles
+    assert len(snapshot.articles) == expected
+    assert snapshot.manifest["counts"]["articles"] == expected
     # The next writer cleans up after the killed one and works normally.
     build_index(index_dir, page_articles, hash_embedder, force=True)
     assert not any(p.name.startswith(".tmp") for p in index_dir.iterdir())
