@@ -1,8 +1,9 @@
-"""The web chat: ``python app.py [--host H] [--port P] [--index DIR]``.
+"""The web chat: ``python app.py [--host H] [--port P] [--index DIR] [--reader R]``.
 
-One Pipeline, loaded once, serves every user; Gradio's queue bounds how many questions
-run at once. The page makes no request beyond this server (local fonts, analytics off).
-API: the ``/ask`` endpoint returns the same JSON object as ``python -m qa ask --json``.
+One pipeline, loaded once, serves every user and follows the index (``qa add`` shows up
+without a restart); Gradio's queue bounds how many questions run at once. The page makes
+no request beyond this server (system fonts, analytics off). API: the ``/ask`` endpoint
+returns the same JSON object as ``python -m qa ask --json``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 # Before gradio is imported: no analytics, no version check, no hub.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -25,7 +26,9 @@ from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError
 from qa.html import inert, render_answer_html, render_error_html
 from qa.indexing import ensure_index
-from qa.pipeline import DEFAULT_K, MAX_HISTORY_TURNS, Pipeline, Turn
+from qa.live import LivePipeline
+from qa.pipeline import DEFAULT_K, DEFAULT_READER, MAX_HISTORY_TURNS, READERS, Turn
+from qa.types import Answer
 
 log = logging.getLogger("qa.app")
 
@@ -38,8 +41,8 @@ EXAMPLES = [
 ]
 CONCURRENCY = 2
 """Questions answered at once: this machine has two cores."""
-QUEUE_SIZE = 64
-"""Questions waiting beyond which new ones are refused with a message."""
+QUEUE_SIZE = int(os.environ.get("QA_QUEUE_SIZE", "64"))
+"""Questions waiting beyond which new ones are refused with a message (env QA_QUEUE_SIZE)."""
 
 CSS = """
 .qa-reply mark.qa-answer-span { background: #ffe58a; padding: 0 2px; border-radius: 2px; }
@@ -61,11 +64,20 @@ def _turns(state: list[dict[str, Any]]) -> list[Turn]:
     return [Turn(t["question"], t.get("answer")) for t in state[-MAX_HISTORY_TURNS:]]
 
 
-class ChatApp:
-    """The Gradio Blocks around one Pipeline."""
+class Asker(Protocol):
+    """What the chat needs: Pipeline.ask (LivePipeline also follows index updates)."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def ask(self, question: str, **kwargs: Any) -> Answer:
+        """Answer one question."""
+        ...
+
+
+class ChatApp:
+    """The Gradio Blocks around one pipeline."""
+
+    def __init__(self, pipeline: Asker, *, queue_size: int = QUEUE_SIZE) -> None:
         self.pipeline = pipeline
+        self.queue_size = queue_size
 
     def respond(
         self, question: str, messages: list[dict[str, Any]], state: list[dict[str, Any]]
@@ -116,7 +128,7 @@ class ChatApp:
                 trigger(self.respond, [question, chatbot, state], outputs, api_visibility="private")
             clear.click(lambda: ([], [], ""), None, outputs, api_visibility="private")
             gr.api(self.ask_api, api_name="ask")
-        demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+        demo.queue(default_concurrency_limit=CONCURRENCY, max_size=self.queue_size)
         return demo
 
 
@@ -142,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         help="port (env QA_PORT)",
     )
     parser.add_argument("--index", type=Path, default=None, help="index folder")
+    parser.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help="span reader")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -150,12 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         index_dir = args.index or ensure_index(
             default_index_dir(), default_corpus_dir(), progress=True
         )
-        pipeline = Pipeline.load(index_dir)
+        pipeline = LivePipeline(index_dir, reader=args.reader)
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    log.info("serving %s (%d chunks) on http://%s:%d", index_dir, len(pipeline.snapshot.chunks),
-             args.host, args.port)  # fmt: skip
+    chunks = len(pipeline.current.snapshot.chunks)
+    log.info("serving %s (%d chunks) on http://%s:%d", index_dir, chunks, args.host, args.port)
     ChatApp(pipeline).build().launch(
         server_name=args.host, server_port=args.port, theme=theme(), css=CSS,
         ssr_mode=False, footer_links=["api"], show_error=True,
