@@ -27,7 +27,7 @@ from eval.report import markdown, plot
 from eval.runner import (
     breakdown,
     calibrate,
-    fast_reader_factory,
+    reader_factory,
     run_end_to_end,
     run_reader,
     summarize,
@@ -35,6 +35,7 @@ from eval.runner import (
 )
 from qa.config import ChunkingConfig, default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
+from qa.pipeline import DEFAULT_READER, READERS
 from qa.retrieval import MODES
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -85,13 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"write report.md and report.png to DIR (e.g. {RESULTS_DIR})",
     )
     parser.add_argument("--name", default="", help="name of the run in the report's title")
+    parser.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help="span reader")
     return parser
 
 
-def _pipeline(index_dir: Path) -> Any:
+def _pipeline(index_dir: Path, reader: str) -> Any:
     from qa.pipeline import Pipeline
 
-    return Pipeline.load(index_dir)
+    return Pipeline.load(index_dir, reader=reader)
 
 
 def _calibration_notes(results: Sequence[Any]) -> tuple[list[str], dict[str, Any]]:
@@ -119,7 +121,7 @@ def run_e2e(
     if unknown:
         raise UsageError(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
     started = time.perf_counter()
-    pipeline = _pipeline(index_dir)
+    pipeline = _pipeline(index_dir, args.reader)
     load_seconds = time.perf_counter() - started
     results = run_end_to_end(pipeline, items, modes=modes, k=args.k,
                              progress=lambda m: print(f"  {m} done", file=sys.stderr))  # fmt: skip
@@ -161,7 +163,7 @@ def run_reader_mode(args: argparse.Namespace) -> dict[str, Any]:
     """The reader alone on gold contexts."""
     squad = load_squad(args.dataset, limit=args.limit)
     started = time.perf_counter()
-    results = run_reader(fast_reader_factory, squad, ChunkingConfig())
+    results = run_reader(reader_factory(args.reader), squad, ChunkingConfig())
     summary = summarize(results)
     always = summarize(without_abstention(results))
     return {

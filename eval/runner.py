@@ -327,6 +327,11 @@ def calibrate(results: Sequence[QuestionResult], english: bool) -> list[dict[str
     return table
 
 
-def fast_reader_factory(idf: dict[str, float]) -> Reader:
-    """The default reader, for reader mode."""
-    return FastReader(idf)
+def reader_factory(name: str) -> Callable[[dict[str, float]], Reader]:
+    """Reader mode: a function from the contexts' IDF table to the named reader."""
+    if name == "neural":
+        from qa.neural_reader import NeuralReader
+
+        reader = NeuralReader()
+        return lambda idf: reader
+    return FastReader

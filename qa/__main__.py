@@ -21,7 +21,7 @@ from qa.config import default_index_dir as _default_index_dir
 from qa.errors import QAError, UsageError
 from qa.ingest import FORMATS, IngestResult, read_articles
 from qa.lexical import ANALYZERS, Bm25Params
-from qa.pipeline import DEFAULT_K
+from qa.pipeline import DEFAULT_K, DEFAULT_READER, READERS
 
 
 def _peak_rss_mb() -> float:
@@ -131,6 +131,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME",
         help="only articles from this source (repeatable)",
+    )
+    ask.add_argument(
+        "--reader",
+        choices=READERS,
+        default=DEFAULT_READER,
+        help=f"span reader (default {DEFAULT_READER})",
     )
     ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
 
@@ -346,7 +352,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         sources=tuple(args.sources or ()),
     )
     index_dir = args.index or ensure_default_index(quiet=args.json)
-    pipeline = Pipeline.load(index_dir)
+    pipeline = Pipeline.load(index_dir, reader=args.reader)
     answer = pipeline.ask(args.question, k=args.k, filters=filters)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))

@@ -25,6 +25,8 @@ MAX_QUESTION_CHARS = 2000
 MAX_K = 50
 DEFAULT_K = 5
 MAX_HISTORY_TURNS = 20
+READERS = ("fast", "neural")
+DEFAULT_READER = "fast"
 SUPPORTING_CITATIONS = 2
 """Sentences from other passages cited beside the answer's own."""
 
@@ -35,6 +37,17 @@ class Turn:
 
     question: str
     answer: str | None = None
+
+
+def make_reader(name: str, snapshot: IndexSnapshot) -> Reader:
+    """A reader by name: ``fast`` (rules, IDF from the index) or ``neural`` (trained)."""
+    if name == "fast":
+        return FastReader(idf_table(snapshot.lexical.document_frequencies(), len(snapshot.chunks)))
+    if name == "neural":
+        from qa.neural_reader import NeuralReader
+
+        return NeuralReader()
+    raise UsageError(f"unknown reader {name!r}: use one of {', '.join(READERS)}")
 
 
 def clean_question(question: str) -> str:
@@ -60,17 +73,14 @@ class Pipeline:
         snapshot: IndexSnapshot,
         embedder: Embedder,
         *,
-        reader: Reader | None = None,
+        reader: Reader | str = DEFAULT_READER,
         fusion: FusionConfig | None = None,
     ) -> None:
         check_embedder(snapshot.manifest, embedder.identity.to_dict())
         self.snapshot = snapshot
         self.embedder = embedder
         self.retriever = HybridRetriever(snapshot, embedder, fusion)
-        documents = len(snapshot.chunks)
-        self.reader: Reader = reader or FastReader(
-            idf_table(snapshot.lexical.document_frequencies(), documents)
-        )
+        self.reader: Reader = make_reader(reader, snapshot) if isinstance(reader, str) else reader
 
     @classmethod
     def load(
@@ -78,7 +88,7 @@ class Pipeline:
         index_dir: Path,
         *,
         embedder: Embedder | None = None,
-        reader: Reader | None = None,
+        reader: Reader | str = DEFAULT_READER,
         fusion: FusionConfig | None = None,
         verify: bool = True,
     ) -> Pipeline:

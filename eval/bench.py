@@ -1,0 +1,290 @@
+"""``python -m eval.bench VERB``: speed and size benchmarks (numbers for BENCHMARKS.md).
+
+Verbs (each prints one JSON object):
+  build    --articles N        build an index of N news articles: articles/s, chunks/s,
+                               embedding chunks/s, peak RSS, size on disk
+  encoder  [--samples N]       raw encoder throughput: batch size, length sorting, threads
+  query    --index DIR         load time and RSS; p50/p95 of dense, BM25, hybrid, full ask
+  faiss    [--vectors N]       Flat / HNSW / IVF-PQ on synthetic vectors: build time,
+                               recall@10 against exact search, query latency
+  add      --index DIR --articles N   incremental add of N new articles to a copy of DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from eval.__main__ import CRUD_CORPUS
+from eval.datasets import DEFAULT_DATASET, load_jsonl
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _size_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def _percentiles(values: Sequence[float]) -> dict[str, float]:
+    return {"p50_ms": round(float(np.percentile(values, 50)), 2),
+            "p95_ms": round(float(np.percentile(values, 95)), 2)}  # fmt: skip
+
+
+def bench_build(args: argparse.Namespace) -> dict[str, Any]:
+    """Build an index of the first N news articles into a temporary folder."""
+    from qa.embedding import make_embedder
+    from qa.indexing import build_index
+    from qa.ingest import read_articles
+
+    started = time.perf_counter()
+    articles = read_articles([args.news], fmt="crud", limit=args.articles).articles
+    read_seconds = time.perf_counter() - started
+    embedder = make_embedder()
+    with tempfile.TemporaryDirectory() as tmp:
+        index_dir = Path(tmp) / "index"
+        started = time.perf_counter()
+        report = build_index(index_dir, articles, embedder, progress=True)
+        seconds = time.perf_counter() - started
+        size = _size_mb(index_dir)
+    return {
+        "articles": len(articles), "chunks": report.chunks_total,
+        "read_seconds": round(read_seconds, 1), "build_seconds": round(seconds, 1),
+        "articles_per_s": round(len(articles) / seconds, 2),
+        "chunks_per_s": round(report.chunks_total / seconds, 2),
+        "embed_chunks_per_s": round(report.chunks_total / report.seconds["embed"], 2),
+        "stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()},
+        "peak_rss_mb": round(_peak_rss_mb(), 0), "index_mb": round(size, 1),
+    }  # fmt: skip
+
+
+def bench_encoder(args: argparse.Namespace) -> dict[str, Any]:
+    """Chunks per second of the encoder under different batch settings."""
+    import torch
+
+    from qa.chunking import chunk_articles, embedding_text
+    from qa.config import ChunkingConfig
+    from qa.embedding import SentenceTransformerEmbedder, make_embedder
+    from qa.ingest import read_articles
+
+    articles = read_articles([args.news], fmt="crud", limit=args.samples).articles
+    by_id = {a.id: a for a in articles}
+    chunks = chunk_articles(articles, ChunkingConfig())[: args.samples]
+    texts = [embedding_text(by_id[c.article_id], c) for c in chunks]
+    embedder = make_embedder()
+    assert isinstance(embedder, SentenceTransformerEmbedder)
+    model = embedder.model
+    results = []
+
+    def run(label: str, batch: int, threads: int, sort: bool) -> None:
+        torch.set_num_threads(threads)
+        started = time.perf_counter()
+        if sort:  # one call: sentence-transformers sorts all texts by length
+            model.encode(texts, batch_size=batch, prompt="passage: ", normalize_embeddings=True)
+        else:  # one call per batch: batches keep the corpus order
+            for i in range(0, len(texts), batch):
+                model.encode(texts[i : i + batch], batch_size=batch, prompt="passage: ",
+                             normalize_embeddings=True)  # fmt: skip
+        rate = len(texts) / (time.perf_counter() - started)
+        results.append({"setting": label, "batch": batch, "threads": threads,
+                        "length_sorted": sort, "chunks_per_s": round(rate, 2)})  # fmt: skip
+
+    for batch in (8, 16, 32, 64):
+        run(f"batch {batch}", batch, os.cpu_count() or 1, True)
+    run("batch 16, unsorted", 16, os.cpu_count() or 1, False)
+    run("batch 16, 1 thread", 16, 1, True)
+    baseline = next(r["chunks_per_s"] for r in results if r["setting"] == "batch 16")
+    for r in results:
+        r["ratio_to_batch16"] = round(r["chunks_per_s"] / baseline, 2)
+    return {"chunks": len(texts), "mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
+            "results": results}  # fmt: skip
+
+
+def bench_query(args: argparse.Namespace) -> dict[str, Any]:
+    """Load time, memory and per-stage latencies on an existing index."""
+    from qa.pipeline import Pipeline
+
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    pipeline = Pipeline.load(args.index, verify=not args.no_verify)
+    load_seconds = time.perf_counter() - started
+    rss_loaded = _rss_mb()
+    questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
+    questions = [questions[i % len(questions)] for i in range(args.questions)]
+    retriever = pipeline.retriever
+    timings: dict[str, list[float]] = {"dense": [], "bm25": [], "hybrid": [], "ask": []}
+    stages: dict[str, Callable[[str], Any]] = {
+        "dense": lambda q: retriever.search(q, 5, mode="dense"),
+        "bm25": lambda q: retriever.search(q, 5, mode="bm25"),
+        "hybrid": lambda q: retriever.search(q, 5, mode="hybrid"),
+        "ask": lambda q: pipeline.ask(q),
+    }
+    for name, stage in stages.items():
+        for question in questions:
+            begun = time.perf_counter()
+            stage(question)
+            timings[name].append((time.perf_counter() - begun) * 1000)
+    return {
+        "index": str(args.index), "chunks": len(pipeline.snapshot.chunks),
+        "articles": len(pipeline.snapshot.articles),
+        "faiss": pipeline.snapshot.manifest["faiss"]["factory"],
+        "index_mb": round(_size_mb(args.index), 1),
+        "load_seconds": round(load_seconds, 2), "verified": not args.no_verify,
+        "rss_mb_after_load": round(rss_loaded, 0),
+        "rss_mb_load_delta": round(rss_loaded - rss_before, 0),
+        **{name: _percentiles(values) for name, values in timings.items()},
+    }  # fmt: skip
+
+
+def _synthetic(count: int, dimension: int, seed: int) -> np.ndarray:
+    """Unit vectors around 1,000 random centres (clustered, like real embeddings)."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((1000, dimension)).astype(np.float32)
+    vectors = centres[rng.integers(0, 1000, count)] + 0.8 * rng.standard_normal(
+        (count, dimension)
+    ).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors
+
+
+def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
+    """Recall@10 against exact search, build time and latency per index type."""
+    import faiss
+
+    faiss.omp_set_num_threads(os.cpu_count() or 1)
+    if args.index:
+        from qa.store import load_snapshot
+
+        snapshot = load_snapshot(args.index, verify=False)
+        vectors = np.vstack(
+            [snapshot.vectors.index.reconstruct(int(i)) for i in snapshot.vector_ids]
+        )
+        source = f"real: {args.index}"
+    else:
+        vectors = _synthetic(args.vectors, 384, args.seed)
+        source = f"synthetic: {args.vectors} clustered unit vectors"
+    rng = np.random.default_rng(args.seed + 1)
+    queries = vectors[rng.choice(len(vectors), args.queries, replace=False)]
+    queries = queries + 0.05 * rng.standard_normal(queries.shape).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    _, truth = exact.search(queries, 10)
+    results = []
+    for factory in args.factories.split(";"):
+        index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        started = time.perf_counter()
+        if not index.is_trained:
+            sample = vectors[rng.choice(len(vectors), min(len(vectors), 100_000), replace=False)]
+            index.train(sample)
+        index.add(vectors)
+        build_seconds = time.perf_counter() - started
+        for knob, value in _search_settings(factory):
+            if knob:
+                faiss.ParameterSpace().set_index_parameter(index, knob, value)
+            latencies = []
+            found = []
+            for query in queries:
+                begun = time.perf_counter()
+                _, ids = index.search(query[None, :], 10)
+                latencies.append((time.perf_counter() - begun) * 1000)
+                found.append(ids[0])
+            recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)])
+            results.append({
+                "factory": factory, "search": f"{knob}={value}" if knob else "-",
+                "build_seconds": round(build_seconds, 1), "recall@10": round(float(recall), 3),
+                **_percentiles(latencies),
+            })  # fmt: skip
+        del index
+    return {"vectors": len(vectors), "source": source, "queries": args.queries, "results": results}
+
+
+def _search_settings(factory: str) -> list[tuple[str, int]]:
+    if factory.startswith("HNSW"):
+        return [("efSearch", 32), ("efSearch", 64), ("efSearch", 128)]
+    if factory.startswith("IVF"):
+        return [("nprobe", 8), ("nprobe", 16), ("nprobe", 64)]
+    return [("", 0)]
+
+
+def bench_add(args: argparse.Namespace) -> dict[str, Any]:
+    """Add N articles the index does not hold to a copy of it; check consistency."""
+    from qa.embedding import make_embedder
+    from qa.indexing import add_articles
+    from qa.ingest import read_articles
+    from qa.store import load_snapshot, read_manifest
+
+    manifest = read_manifest(args.index)
+    held = manifest["counts"]["articles"]
+    pool = read_articles([args.news], fmt="crud", limit=held + args.articles + 100).articles
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "index"
+        shutil.copytree(args.index, copy, ignore=shutil.ignore_patterns(".lock"))
+        existing = set(load_snapshot(copy, verify=False).articles)
+        new = [a for a in pool if a.id not in existing][: args.articles]
+        embedder = make_embedder(manifest["embedding"]["model"])
+        started = time.perf_counter()
+        report = add_articles(copy, new, embedder, progress=True)
+        seconds = time.perf_counter() - started
+        verified_started = time.perf_counter()
+        snapshot = load_snapshot(copy, verify=True)
+        verify_seconds = time.perf_counter() - verified_started
+    return {
+        "index_articles_before": held, "articles_added": report.articles_added,
+        "chunks_added": report.chunks_added, "seconds": round(seconds, 1),
+        "stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()},
+        "articles_after": len(snapshot.articles), "chunks_after": len(snapshot.chunks),
+        "verified_consistent_seconds": round(verify_seconds, 1),
+    }  # fmt: skip
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one benchmark verb and print its JSON."""
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.bench", description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(__doc__.splitlines()[2:]),
+    )  # fmt: skip
+    parser.add_argument("verb", choices=("build", "encoder", "query", "faiss", "add"))
+    parser.add_argument("--news", type=Path, default=CRUD_CORPUS)
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--samples", type=int, default=512)
+    parser.add_argument("--index", type=Path)
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--no-verify", action="store_true", help="query: skip checksums at load")
+    parser.add_argument("--vectors", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--factories", default="Flat;HNSW32;IVF1024,PQ48;IVF4096,PQ48")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    if args.verb in ("query", "add") and args.index is None:
+        parser.error(f"{args.verb} needs --index DIR")
+    verbs = {"build": bench_build, "encoder": bench_encoder, "query": bench_query,
+             "faiss": bench_faiss, "add": bench_add}  # fmt: skip
+    result = verbs[args.verb](args)
+    result["cpus"] = os.cpu_count()
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""A span-extraction reader fine-tuned from the e5 encoder (trained by qa.train_reader).
+
+Only the weights that differ from the provisioned base model ship (models/, fp16); they
+are laid over the base at load time. Scores follow SQuAD 2.0 practice: a span scores
+start + end logit, the "no answer" option scores the <s> token's, and the confidence is a
+logistic of the margin between the best span and no answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import PROJECT_ROOT
+from qa.errors import ModelError
+from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
+from qa.reader import Reading, Sentence, Span
+from qa.types import Hit
+
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "reader-e5-small"
+WEIGHTS_FILE = "delta.safetensors"
+CONFIG_FILE = "reader.json"
+FROZEN = ("encoder.embeddings.word_embeddings.weight",)
+"""Parameters never trained (so never shipped): they come from the base model."""
+_SKIPPED_PREFIXES = ("encoder.pooler.",)
+_TRAILING = re.compile(r"[。,,、;;::!?!?\s]+$")
+_LEADING = re.compile(r"^(?:位于|是|为|由于|在|于|约为|达到?)(?=.{2,})")
+_DIGIT = re.compile(r"[0-9一二三四五六七八九十百千万亿两]")
+
+
+def build_model(base_dir: Path) -> Any:
+    """The span-extraction model: the e5 encoder plus a start/end head."""
+    import torch
+    from transformers import BertModel
+
+    class SpanReader(torch.nn.Module):
+        def __init__(self, encoder: BertModel) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.qa_outputs = torch.nn.Linear(encoder.config.hidden_size, 2)
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
+            logits = self.qa_outputs(hidden)
+            start, end = logits.unbind(dim=-1)
+            return start, end
+
+    encoder = BertModel.from_pretrained(str(base_dir), add_pooling_layer=False)
+    return SpanReader(encoder)
+
+
+def trainable_state(model: Any) -> dict[str, Any]:
+    """The parameters that differ from the base model (what ships)."""
+    return {
+        name: tensor
+        for name, tensor in model.state_dict().items()
+        if name not in FROZEN and not name.startswith(_SKIPPED_PREFIXES)
+    }
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class NeuralReaderConfig:
+    """Inference settings, stored beside the weights in reader.json."""
+
+    max_length: int = 256
+    stride: int = 128
+    max_answer_tokens: int = 40
+    passages: int = 3
+    temperature: float = 2.0
+    threshold_zh: float = 0.5
+    threshold_en: float = 0.5
+    type_veto: bool = True
+
+
+class NeuralReader:
+    """Reads the top passages with the fine-tuned span model (CPU)."""
+
+    def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, base_dir: Path | None = None) -> None:
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer
+
+        from qa.models import provision_e5
+
+        weights = model_dir / WEIGHTS_FILE
+        if not weights.is_file():
+            raise ModelError(
+                f"no trained reader in {model_dir}: train one with `python -m qa.train_reader` "
+                "or use --reader fast"
+            )
+        meta = json.loads((model_dir / CONFIG_FILE).read_text("utf-8"))
+        expected = meta.get("sha256")
+        if expected and file_sha256(weights) != expected:
+            raise ModelError(f"{weights} does not match its checksum in {CONFIG_FILE}: restore it")
+        self.config = NeuralReaderConfig(**meta.get("inference", {}))
+        base = base_dir or provision_e5()
+        self.tokenizer = AutoTokenizer.from_pretrained(str(base))
+        self.model = build_model(base)
+        delta = {k: v.float() for k, v in load_file(str(weights)).items()}
+        missing, unexpected = self.model.load_state_dict(delta, strict=False)
+        absent = [m for m in missing if m not in FROZEN and not m.startswith(_SKIPPED_PREFIXES)]
+        if absent or unexpected:
+            raise ModelError(f"{weights} does not fit the base model (missing {absent[:3]}, "
+                             f"unexpected {unexpected[:3]}): retrain it")  # fmt: skip
+        self.model.eval()
+        self.torch = torch
+        self.meta = meta
+
+    def threshold(self, english: bool) -> float:
+        """Confidence below which the reader abstains."""
+        return self.config.threshold_en if english else self.config.threshold_zh
+
+    def _spans(
+        self, question: str, contexts: Sequence[str]
+    ) -> list[list[tuple[float, float, int, int]]]:
+        """Per context: (span score, null score, char start, char end), best first."""
+        encoded = self.tokenizer(
+            [question] * len(contexts), list(contexts), truncation="only_second",
+            max_length=self.config.max_length, stride=self.config.stride,
+            return_overflowing_tokens=True, return_offsets_mapping=True, padding=True,
+            return_tensors="pt",
+        )  # fmt: skip
+        with self.torch.inference_mode():
+            start, end = self.model(encoded["input_ids"], encoded["attention_mask"])
+        starts, ends = start.numpy(), end.numpy()
+        results: list[list[tuple[float, float, int, int]]] = [[] for _ in contexts]
+        for feature, context_index in enumerate(encoded["overflow_to_sample_mapping"].tolist()):
+            sequence = encoded.sequence_ids(feature)
+            offsets = encoded["offset_mapping"][feature].tolist()
+            context_tokens = [i for i, s in enumerate(sequence) if s == 1]
+            if not context_tokens:
+                continue
+            null = float(starts[feature, 0] + ends[feature, 0])
+            first, last = context_tokens[0], context_tokens[-1]
+            s_logits = starts[feature, first : last + 1]
+            e_logits = ends[feature, first : last + 1]
+            scores = s_logits[:, None] + e_logits[None, :]
+            width = len(context_tokens)
+            mask = np.triu(np.ones((width, width), bool)) & ~np.triu(
+                np.ones((width, width), bool), k=self.config.max_answer_tokens
+            )
+            scores = np.where(mask, scores, -np.inf)
+            for flat in np.argsort(-scores, axis=None)[:20]:
+                i, j = divmod(int(flat), width)
+                if not math.isfinite(scores[i, j]):
+                    break
+                char_start, char_end = offsets[first + i][0], offsets[first + j][1]
+                if char_end > char_start:
+                    results[context_index].append((float(scores[i, j]), null, char_start, char_end))
+        return results
+
+    @staticmethod
+    def _clean(text: str, start: int, end: int) -> tuple[int, int]:
+        """Trim what DRCD-style training leaves on spans: trailing 。 and leading 位于/是."""
+        span = text[start:end]
+        trailing = _TRAILING.search(span)
+        if trailing and trailing.start() > 0:
+            end = start + trailing.start()
+        leading = _LEADING.match(text[start:end])
+        if leading:
+            start += leading.end()
+        while start < end and text[start].isspace():
+            start += 1
+        return start, end
+
+    @staticmethod
+    def _fits_type(question: QuestionAnalysis, span: str) -> bool:
+        if question.answer_type in NUMERIC_TYPES or question.answer_type is AnswerType.DATE:
+            return bool(_DIGIT.search(span))
+        return True
+
+    def read(
+        self, question: QuestionAnalysis, hits: Sequence[Hit], *, abstain: bool = True
+    ) -> Reading:
+        """The best span over the top passages, or an abstention."""
+        chosen = list(hits[: self.config.passages])
+        if not chosen:
+            return Reading(None, 0.0, (), "nothing was retrieved")
+        per_context = self._spans(question.text, [h.chunk.text for h in chosen])
+        best: tuple[float, Hit, int, int] | None = None
+        for hit, spans in zip(chosen, per_context, strict=True):
+            for score, null, start, end in spans:
+                start, end = self._clean(hit.chunk.text, start, end)
+                if end <= start:
+                    continue
+                if self.config.type_veto and not self._fits_type(
+                    question, hit.chunk.text[start:end]
+                ):
+                    continue
+                margin = (score - null) / self.config.temperature
+                if best is None or margin > best[0]:
+                    best = (margin, hit, start, end)
+                break  # spans come best first: the first that passes is this passage's answer
+        if best is None:
+            return Reading(None, 0.0, (), "no span of the asked kind in the passages")
+        margin, hit, start, end = best
+        confidence = 1.0 / (1.0 + math.exp(-margin))
+        a_start, a_end = hit.chunk.start + start, hit.chunk.start + end
+        sentence = _sentence_around(hit, a_start, a_end, confidence)
+        if abstain and confidence < self.threshold(question.english):
+            return Reading(None, confidence, (sentence,), "the reader found no confident answer")
+        span = Span(sentence, a_start, a_end, hit.article.text[a_start:a_end], question.answer_type)
+        return Reading(span, confidence, (sentence,), "span read by the neural reader")
+
+
+def _sentence_around(hit: Hit, start: int, end: int, score: float) -> Sentence:
+    """The sentence of the hit's chunk that holds [start, end) (or the chunk)."""
+    from qa.chunking import sentence_spans
+
+    for s, e in sentence_spans(hit.chunk.text):
+        a_s, a_e = hit.chunk.start + s, hit.chunk.start + e
+        if a_s <= start and end <= a_e:
+            return Sentence(hit.article, hit.chunk, a_s, a_e, hit.article.text[a_s:a_e], hit.rank,
+                            score, score, score)  # fmt: skip
+    return Sentence(hit.article, hit.chunk, hit.chunk.start, hit.chunk.end, hit.chunk.text,
+                    hit.rank, score, score, score)  # fmt: skip
