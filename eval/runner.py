@@ -101,6 +101,26 @@ def locate_gold(item: QAItem, articles: Iterable[Article]) -> Gold | None:
     return None
 
 
+def _result(
+    item: QAItem,
+    mode: str,
+    prediction: str | None,
+    raw_prediction: str | None,
+    confidence: float,
+    latency_ms: float,
+    **details: Any,
+) -> QuestionResult:
+    em, f1 = score_answer(prediction, item)
+    return QuestionResult(
+        id=item.id, question=item.question, lang=item.lang, type=item.type,
+        unanswerable=item.unanswerable, mode=mode, answers=item.answers, prediction=prediction,
+        raw_prediction=raw_prediction, confidence=confidence, em=em, f1=f1,
+        article_rank=details.pop("article_rank", None),
+        evidence_rank=details.pop("evidence_rank", None),
+        citation_correct=details.pop("citation_correct", None), latency_ms=latency_ms, **details,
+    )  # fmt: skip
+
+
 def _ranks(answer: Answer, gold: Gold | None) -> tuple[int | None, int | None]:
     if gold is None:
         return None, None
@@ -154,27 +174,19 @@ def run_end_to_end(
             threshold = pipeline.reader.threshold(item.lang == "en")
             prediction = answer.answer if answer.confidence >= threshold else None
             predicted[item.id] = prediction
-            em, f1 = score_answer(prediction, item)
             gold = golds.get(item.id)
             article_rank, evidence_rank = _ranks(answer, gold)
             results.append(
-                QuestionResult(
-                    id=item.id,
-                    question=item.question,
-                    lang=item.lang,
-                    type=item.type,
-                    unanswerable=item.unanswerable,
-                    mode=mode,
-                    answers=item.answers,
-                    prediction=prediction,
-                    raw_prediction=answer.answer,
-                    confidence=answer.confidence,
-                    em=em,
-                    f1=f1,
+                _result(
+                    item,
+                    mode,
+                    prediction,
+                    answer.answer,
+                    answer.confidence,
+                    latency,
                     article_rank=article_rank,
                     evidence_rank=evidence_rank,
                     citation_correct=_citation_correct(answer, item, gold) if prediction else None,
-                    latency_ms=latency,
                     interpreted_as=answer.interpreted_as,
                     citations=tuple(c.to_dict() for c in answer.citations) if prediction else (),
                 )
@@ -212,26 +224,8 @@ def run_reader(
         latency = (time.perf_counter() - started) * 1000
         raw = reading.span.text if reading.span else None
         prediction = raw if reading.confidence >= reader.threshold(analysis.english) else None
-        em, f1 = score_answer(prediction, item)
         results.append(
-            QuestionResult(
-                id=item.id,
-                question=item.question,
-                lang=item.lang,
-                type=item.type,
-                unanswerable=item.unanswerable,
-                mode="reader",
-                answers=item.answers,
-                prediction=prediction,
-                raw_prediction=raw,
-                confidence=reading.confidence,
-                em=em,
-                f1=f1,
-                article_rank=1,
-                evidence_rank=None,
-                citation_correct=None,
-                latency_ms=latency,
-            )
+            _result(item, "reader", prediction, raw, reading.confidence, latency, article_rank=1)
         )
     return results
 

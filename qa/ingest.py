@@ -228,7 +228,6 @@ class _PageArticle:
     joined_last: bool = False
     open_paragraph: bool = False
     authors: list[str] = field(default_factory=list)
-    subtitles: list[str] = field(default_factory=list)
 
     def add_body(self, line: str) -> None:
         if self.open_paragraph and self.paragraphs:
@@ -257,6 +256,11 @@ def _split_headings(block: _PageArticle) -> tuple[str, str, str]:
     return kicker, title, subtitle
 
 
+def _full_dates(text: str) -> list[dt.date]:
+    found = (_date(int(y), int(m), int(d)) for y, m, d in _FULL_DATE.findall(text))
+    return [d for d in found if d is not None]
+
+
 def _page_date(path: Path, blocks: Sequence[_PageArticle], text: str) -> dt.date:
     """Date of a page whose datelines give only month and day (see parse_page)."""
     datelines = [b.dateline_date for b in blocks if b.dateline_date]
@@ -264,19 +268,8 @@ def _page_date(path: Path, blocks: Sequence[_PageArticle], text: str) -> dt.date
         raise InputError(
             str(path), 'no dateline (e.g. "1月15日") to date this page: pass --date YYYY-MM-DD'
         )
-    heading_text = "\n".join(line for b in blocks for line in (*b.headings, *b.subtitles))
-    anchors = [
-        d
-        for source in (heading_text, text)
-        for d in (_date(int(y), int(m), int(dd)) for y, m, dd in _FULL_DATE.findall(source))
-        if d is not None
-    ]
-    heading_anchors = [
-        d
-        for d in (_date(int(y), int(m), int(dd)) for y, m, dd in _FULL_DATE.findall(heading_text))
-        if d is not None
-    ]
-    anchor_pool = heading_anchors or anchors
+    heading_text = "\n".join(line for b in blocks for line in b.headings)
+    anchor_pool = _full_dates(heading_text) or _full_dates(text)
     if not anchor_pool:
         raise InputError(
             str(path),

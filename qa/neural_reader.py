@@ -8,7 +8,6 @@ logistic of the margin between the best span and no answer.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -19,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.checksums import sha256_file
 from qa.config import PROJECT_ROOT
 from qa.errors import ModelError
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
@@ -68,11 +68,6 @@ def trainable_state(model: Any) -> dict[str, Any]:
     }
 
 
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass(frozen=True, slots=True)
 class NeuralReaderConfig:
     """Inference settings, stored beside the weights in reader.json."""
@@ -105,7 +100,7 @@ class NeuralReader:
             )
         meta = json.loads((model_dir / CONFIG_FILE).read_text("utf-8"))
         expected = meta.get("sha256")
-        if expected and file_sha256(weights) != expected:
+        if expected and sha256_file(weights) != expected:
             raise ModelError(f"{weights} does not match its checksum in {CONFIG_FILE}: restore it")
         self.config = NeuralReaderConfig(**meta.get("inference", {}))
         base = base_dir or provision_e5()

@@ -24,7 +24,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -36,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.checksums import sha256_file
 from qa.errors import (
     ChecksumError,
     CountMismatchError,
@@ -63,15 +63,6 @@ def qa_version() -> str:
         return version("qa-news")
     except PackageNotFoundError:
         return "0+unknown"
-
-
-def sha256_file(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.checksums import sha256_file
 from qa.config import PROJECT_ROOT
 from qa.neural_reader import (
     CONFIG_FILE,
@@ -36,7 +37,6 @@ from qa.neural_reader import (
     WEIGHTS_FILE,
     NeuralReaderConfig,
     build_model,
-    file_sha256,
     trainable_state,
 )
 
@@ -154,7 +154,7 @@ def save(model: Any, out: Path, meta: dict[str, Any]) -> None:
         str(tmp),
     )
     os.replace(tmp, weights)
-    meta = {**meta, "sha256": file_sha256(weights), "bytes": weights.stat().st_size}
+    meta = {**meta, "sha256": sha256_file(weights), "bytes": weights.stat().st_size}
     (out / CONFIG_FILE).write_text(json.dumps(meta, ensure_ascii=False, indent=2), "utf-8")
 
 

@@ -8,11 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Self
+
+
+class Record:
+    """JSON round trip for the dataclasses below (they hold only JSON-ready values)."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Rebuild from ``to_dict`` output."""
+        return cls(**data)
 
 
 @dataclass(frozen=True, slots=True)
-class Article:
+class Article(Record):
     """One news article, its text already normalised."""
 
     id: str
@@ -33,18 +48,9 @@ class Article:
     origin: str = ""
     """Where the article was read from: "path:line"."""
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict of every field."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Article:
-        """Rebuild an article from ``to_dict`` output."""
-        return cls(**data)
-
 
 @dataclass(frozen=True, slots=True)
-class Chunk:
+class Chunk(Record):
     """A window of an article's text, located by character offsets."""
 
     id: str
@@ -53,15 +59,6 @@ class Chunk:
     start: int
     end: int
     text: str
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict of every field."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Chunk:
-        """Rebuild a chunk from ``to_dict`` output."""
-        return cls(**data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +77,7 @@ class Hit:
 
 
 @dataclass(frozen=True, slots=True)
-class Citation:
+class Citation(Record):
     """A cited sentence: exact offsets in its article, and the answer inside it if any.
 
     ``article.text[start:end] == quote``; when the answer is in this sentence,
@@ -99,13 +96,9 @@ class Citation:
     answer_start: int | None = None
     answer_end: int | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of every field."""
-        return dataclasses.asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
-class Passage:
+class Passage(Record):
     """A retrieved chunk as shown to the user (expandable view of what was read)."""
 
     rank: int
@@ -118,10 +111,6 @@ class Passage:
     end: int
     text: str
     score: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict of every field."""
-        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True, slots=True)

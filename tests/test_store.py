@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa.checksums import sha256_file
 from qa.embedding import HashEmbedder
 from qa.errors import (
     ChecksumError,
@@ -21,7 +22,7 @@ from qa.errors import (
     SchemaVersionError,
 )
 from qa.indexing import IndexOptions, add_articles, build_index, remove_articles
-from qa.store import check_embedder, load_snapshot, read_manifest, sha256_file, writer_lock
+from qa.store import check_embedder, load_snapshot, read_manifest, writer_lock
 from qa.types import Article
 
 
