@@ -136,6 +136,14 @@ _EN_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (AnswerType.COUNT, re.compile(r"\bhow many\b", re.I)),
     (AnswerType.MONEY, re.compile(r"\bhow much\b", re.I)),
     (
+        AnswerType.MONEY,
+        re.compile(
+            r"\bwhat(?:'s| is| was| will be| are)?\b.*\b(?:revenue|investment|cost|costs|price|value"
+            r"|worth|amount|funding|sales|turnover|budget|capital|output value|tax|income)\b",
+            re.I,
+        ),
+    ),
+    (
         AnswerType.ORGANIZATION,
         re.compile(
             r"\b(?:which|what) (?:company|companies|enterprise|enterprises|firm|firms"

@@ -31,6 +31,7 @@ from qa.question import AnswerType, analyze_question
         ("When was the symposium held?", AnswerType.DATE, None),
         ("Who was elected an academician?", AnswerType.PERSON, None),
         ("Where is the project located?", AnswerType.PLACE, None),
+        ("What is CRRC Zhuzhou Institute's revenue expected to exceed?", AnswerType.MONEY, None),
         ("Which company is investing in the project?", AnswerType.ORGANIZATION, None),
         ("What is the value main line of the centre?", AnswerType.ENTITY, None),
     ],
