@@ -27,6 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="index folder (default: the shipped index)")
     parser.add_argument("-n", type=int, default=100, help="questions to ask (default 100)")
     parser.add_argument("-k", type=int, default=5)
+    parser.add_argument("--reader", default="fast", choices=("fast", "neural"))
     args = parser.parse_args(argv)
 
     from qa.indexing import ensure_index
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir())
     started = time.perf_counter()
-    pipeline = Pipeline.load(index_dir)
+    pipeline = Pipeline.load(index_dir, reader=args.reader)
     load_seconds = time.perf_counter() - started
     questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
     totals, retrieve, read = [], [], []
@@ -45,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         read.append(answer.timings_ms["read"])
     figures = {
         "index": str(index_dir),
+        "reader": args.reader,
         "chunks": len(pipeline.snapshot.chunks),
         "questions": args.n,
         "load_seconds": round(load_seconds, 2),
