@@ -138,8 +138,8 @@ _EN_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         AnswerType.MONEY,
         re.compile(
-            r"\bwhat(?:'s| is| was| will be| are)?\b.*\b(?:revenue|investment|cost|costs|price|value"
-            r"|worth|amount|funding|sales|turnover|budget|capital|output value|tax|income)\b",
+            r"\bwhat(?:'s| is| was| will be| are)?\b.*\b(?:revenue|investment|cost|costs|price"
+            r"|value|worth|amount|funding|sales|turnover|budget|capital|output value|tax|income)\b",
             re.I,
         ),
     ),

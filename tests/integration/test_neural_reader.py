@@ -1,0 +1,55 @@
+"""The shipped neural reader, laid over the provisioned base model (marked integration)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.errors import ModelError
+from qa.neural_reader import CONFIG_FILE, DEFAULT_MODEL_DIR, WEIGHTS_FILE, NeuralReader
+from qa.pipeline import Pipeline
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def neural_pipeline(e5_page_index: Path, e5) -> Pipeline:
+    return Pipeline.load(e5_page_index, embedder=e5, reader="neural")
+
+
+def test_shipped_weights_match_their_checksum_and_size() -> None:
+    meta = json.loads((DEFAULT_MODEL_DIR / CONFIG_FILE).read_text())
+    weights = DEFAULT_MODEL_DIR / WEIGHTS_FILE
+    assert weights.stat().st_size == meta["bytes"] < 50 * 2**20
+    assert (DEFAULT_MODEL_DIR / "MODEL_CARD.md").exists()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("株洲节约了多少社会物流成本?", "12亿元"),
+        ("湘赣边数字贸易总部中心的出资额是多少?", "5000万元"),
+    ],
+)
+def test_neural_reader_answers_with_exact_citations(
+    neural_pipeline: Pipeline, question: str, expected: str
+) -> None:
+    answer = neural_pipeline.ask(question)
+    assert answer.answer is not None and expected in answer.answer
+    citation = answer.citations[0]
+    article = neural_pipeline.snapshot.articles[citation.article_id]
+    assert article.text[citation.start : citation.end] == citation.quote
+    assert article.text[citation.answer_start : citation.answer_end] == answer.answer
+
+
+def test_tampered_weights_are_refused(tmp_path: Path) -> None:
+    copy = tmp_path / "reader"
+    shutil.copytree(DEFAULT_MODEL_DIR, copy)
+    with (copy / WEIGHTS_FILE).open("r+b") as handle:
+        handle.seek(-16, 2)
+        handle.write(b"\x00" * 16)
+    with pytest.raises(ModelError, match="checksum"):
+        NeuralReader(copy)
