@@ -85,7 +85,10 @@ class LivePipeline:
         try:
             # The query encoder is reused: a generation made by add/remove keeps its model,
             # and Pipeline refuses a snapshot whose manifest names another one.
-            fresh = Pipeline.load(self.index_dir, embedder=self._embedder, reader=self._reader)
+            reader = self._current.reader
+            if getattr(reader, "depends_on_index", True):  # e.g. the fast reader's IDF table
+                reader = self._reader
+            fresh = Pipeline.load(self.index_dir, embedder=self._embedder, reader=reader)
         except Exception:
             log.exception("could not load the new index generation; still serving %s",
                           self.generation)  # fmt: skip

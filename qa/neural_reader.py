@@ -85,6 +85,9 @@ class NeuralReaderConfig:
 class NeuralReader:
     """Reads the top passages with the fine-tuned span model (CPU)."""
 
+    depends_on_index = False
+    """One instance serves every index generation (the live pipeline reuses it)."""
+
     def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, base_dir: Path | None = None) -> None:
         import torch
         from safetensors.torch import load_file
