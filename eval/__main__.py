@@ -33,7 +33,7 @@ from eval.runner import (
     summarize,
     without_abstention,
 )
-from qa.config import ChunkingConfig, default_corpus_dir, default_index_dir
+from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
 from qa.pipeline import DEFAULT_READER, READERS
 from qa.retrieval import MODES
@@ -163,7 +163,7 @@ def run_reader_mode(args: argparse.Namespace) -> dict[str, Any]:
     """The reader alone on gold contexts."""
     squad = load_squad(args.dataset, limit=args.limit)
     started = time.perf_counter()
-    results = run_reader(reader_factory(args.reader), squad, ChunkingConfig())
+    results = run_reader(reader_factory(args.reader), squad)
     summary = summarize(results)
     always = summarize(without_abstention(results))
     return {

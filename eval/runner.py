@@ -24,11 +24,12 @@ from eval.metrics import (
     recall_at,
 )
 from qa.chunking import chunk_articles
+from qa.config import ChunkingConfig
 from qa.pipeline import Pipeline, Turn
 from qa.question import analyze_question
 from qa.reader import FastReader, Reader, idf_table
 from qa.retrieval import MODES, Mode
-from qa.types import Answer, Article, Hit
+from qa.types import Answer, Article, Chunk, Hit
 
 RECALL_KS = (1, 3, 5, 10)
 
@@ -196,24 +197,23 @@ def run_end_to_end(
     return results
 
 
-def _context_hits(articles: Sequence[Article], chunker_config: Any) -> dict[str, list[Hit]]:
-    chunks = chunk_articles(articles, chunker_config)
-    by_article: dict[str, list[Hit]] = defaultdict(list)
-    article_of = {a.id: a for a in articles}
-    for row, chunk in enumerate(chunks):
-        hits = by_article[chunk.article_id]
-        hits.append(Hit(chunk, article_of[chunk.article_id], row, 1.0, len(hits) + 1))
-    return by_article
+def _context_hits(articles: Sequence[Article]) -> dict[str, list[Hit]]:
+    """Each gold context as one passage: the reader sees all of it, as SQuAD intends."""
+    return {
+        a.id: [Hit(Chunk(f"{a.id}-0", a.id, 0, 0, len(a.text), a.text), a, row, 1.0, 1)]
+        for row, a in enumerate(articles)
+    }
 
 
 def run_reader(
-    reader_factory: Callable[[dict[str, float]], Reader], squad: SquadSet, chunking: Any
+    reader_factory: Callable[[dict[str, float]], Reader], squad: SquadSet
 ) -> list[QuestionResult]:
     """The reader alone, given each question's gold context as its passages."""
     from qa.lexical import Bm25Params, LexicalIndex
 
-    hits_of = _context_hits(squad.articles, chunking)
-    texts = [h.chunk.text for hits in hits_of.values() for h in hits]
+    hits_of = _context_hits(squad.articles)
+    # IDF over the contexts' sentence-sized chunks, like an index would count them.
+    texts = [c.text for c in chunk_articles(squad.articles, ChunkingConfig())]
     lexical = LexicalIndex.build(texts, Bm25Params())
     reader = reader_factory(idf_table(lexical.document_frequencies(), len(texts)))
     results = []
@@ -323,9 +323,13 @@ def calibrate(results: Sequence[QuestionResult], english: bool) -> list[dict[str
 
 def reader_factory(name: str) -> Callable[[dict[str, float]], Reader]:
     """Reader mode: a function from the contexts' IDF table to the named reader."""
-    if name == "neural":
-        from qa.neural_reader import NeuralReader
+    if name == "fast":
+        return FastReader
+    from qa.neural_reader import NeuralReader
 
-        reader = NeuralReader()
-        return lambda idf: reader
-    return FastReader
+    neural = NeuralReader()
+    if name == "neural":
+        return lambda idf: neural
+    from qa.routed_reader import RoutedReader
+
+    return lambda idf: RoutedReader(neural, FastReader(idf))

@@ -31,7 +31,7 @@ CONFIG_FILE = "reader.json"
 FROZEN = ("encoder.embeddings.word_embeddings.weight",)
 """Parameters never trained (so never shipped): they come from the base model."""
 _SKIPPED_PREFIXES = ("encoder.pooler.",)
-_TRAILING = re.compile(r"[。,,、;;::!?!?\s]+$")
+_TRAILING = re.compile(r"(?:[。,,、;;::!?!?\s]|的(?=$))+$")
 _LEADING = re.compile(r"^(?:位于|是|为|由于|在|于|约为|达到?)(?=.{2,})")
 _DIGIT = re.compile(r"[0-9一二三四五六七八九十百千万亿两]")
 

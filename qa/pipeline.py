@@ -25,8 +25,9 @@ MAX_QUESTION_CHARS = 2000
 MAX_K = 50
 DEFAULT_K = 5
 MAX_HISTORY_TURNS = 20
-READERS = ("fast", "neural")
-DEFAULT_READER = "fast"
+READERS = ("auto", "fast", "neural")
+DEFAULT_READER = "auto"
+"""Neural for Chinese questions, fast for English (qa.routed_reader says why)."""
 SUPPORTING_CITATIONS = 2
 """Sentences from other passages cited beside the answer's own."""
 
@@ -40,14 +41,20 @@ class Turn:
 
 
 def make_reader(name: str, snapshot: IndexSnapshot) -> Reader:
-    """A reader by name: ``fast`` (rules, IDF from the index) or ``neural`` (trained)."""
+    """A reader by name: ``fast`` (rules, IDF from the index), ``neural`` (trained) or
+    ``auto`` (neural for Chinese questions, fast for English)."""
+    if name not in READERS:
+        raise UsageError(f"unknown reader {name!r}: use one of {', '.join(READERS)}")
+    fast = FastReader(idf_table(snapshot.lexical.document_frequencies(), len(snapshot.chunks)))
     if name == "fast":
-        return FastReader(idf_table(snapshot.lexical.document_frequencies(), len(snapshot.chunks)))
-    if name == "neural":
-        from qa.neural_reader import NeuralReader
+        return fast
+    from qa.neural_reader import NeuralReader
 
+    if name == "neural":
         return NeuralReader()
-    raise UsageError(f"unknown reader {name!r}: use one of {', '.join(READERS)}")
+    from qa.routed_reader import RoutedReader
+
+    return RoutedReader(NeuralReader(), fast)
 
 
 def clean_question(question: str) -> str:

@@ -108,7 +108,7 @@ class FastReaderConfig:
     sentences: int = 4
     """How many of the best sentences are searched for a span."""
     threshold_zh: float = 0.12
-    threshold_en: float = 0.32
+    threshold_en: float = 0.22
     """Confidence below which the reader abstains: the thresholds that maximise the
     benchmark's answer-or-abstain score on the shipped index (`python -m eval` prints the
     calibration; README, "Abstention")."""
@@ -405,13 +405,11 @@ class FastReader:
                 if best is None or score > best[0]:
                     best = (score, sentence, scored)
         if best is None:
-            return Reading(None, 0.0, top, self._why_not(question, sentences[0], typed=False))
+            return Reading(None, 0.0, top, self.why_not(question, sentences[0], typed=False))
         _, sentence, scored = best
         candidate = scored.candidate
         if abstain and scored.confidence < self.threshold(question.english):
-            return Reading(
-                None, scored.confidence, top, self._why_not(question, sentence, typed=True)
-            )
+            return Reading(None, scored.confidence, top, self.why_not(question, sentence))
         span = Span(sentence, sentence.start + candidate.start, sentence.start + candidate.end,
                     candidate.text, candidate.kind)  # fmt: skip
         return Reading(
@@ -421,7 +419,8 @@ class FastReader:
             f"{candidate.kind.value} found in the best-matching sentence",
         )
 
-    def _why_not(self, question: QuestionAnalysis, sentence: Sentence, *, typed: bool) -> str:
+    def why_not(self, question: QuestionAnalysis, sentence: Sentence, *, typed: bool = True) -> str:
+        """A short reason for abstaining, naming the question's words the passage lacks."""
         _, missing = self.coverage(question, sentence.text)
         if missing and not question.english:
             words = "、".join(g[0] for g in missing[:4])

@@ -75,7 +75,7 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
 
     index_dir = tmp_path_factory.mktemp("fuzz-index") / "index"
     build_index(index_dir, read_articles([PAGE]).articles, HashEmbedder(64))
-    return Pipeline.load(index_dir, embedder=HashEmbedder(64))
+    return Pipeline.load(index_dir, embedder=HashEmbedder(64), reader="fast")
 
 
 @FUZZ

@@ -29,7 +29,7 @@ def test_hostile_article_is_inert(tmp_path: Path) -> None:
     assert not CONTROL.search(article.text) and not CONTROL.search(article.title)
     index_dir = tmp_path / "index"
     build_index(index_dir, [article], HashEmbedder(64))
-    pipeline = Pipeline.load(index_dir, embedder=HashEmbedder(64))
+    pipeline = Pipeline.load(index_dir, embedder=HashEmbedder(64), reader="fast")
     assert max(len(c.text) for c in pipeline.snapshot.chunks) <= 240
     answer = pipeline.ask("恶意测试项目投资额是多少?")
     assert answer.answer == "3亿元"

@@ -13,7 +13,7 @@ from qa.live import LivePipeline
 
 
 def test_added_articles_are_answered_without_restart(page_index: Path, tmp_path: Path) -> None:
-    live = LivePipeline(page_index, embedder=HashEmbedder(64), check_seconds=0.0)
+    live = LivePipeline(page_index, embedder=HashEmbedder(64), reader="fast", check_seconds=0.0)
     question = "新建的跨江大桥总投资多少?"
     assert "跨江大桥" not in "".join(a.text for a in live.current.snapshot.articles.values())
     before = live.generation
@@ -60,7 +60,7 @@ def test_added_articles_are_answered_without_restart(page_index: Path, tmp_path:
 
 
 def test_a_broken_new_generation_keeps_the_old_one_serving(page_index: Path) -> None:
-    live = LivePipeline(page_index, embedder=HashEmbedder(64), check_seconds=0.0)
+    live = LivePipeline(page_index, embedder=HashEmbedder(64), reader="fast", check_seconds=0.0)
     before = live.generation
     manifest = json.loads((page_index / "manifest.json").read_text())
     manifest["generation"] = "g999999"  # points at files that do not exist

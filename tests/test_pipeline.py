@@ -12,7 +12,7 @@ from qa.render import render_text
 
 @pytest.fixture()
 def pipeline(page_index: Path) -> Pipeline:
-    return Pipeline.load(page_index, embedder=HashEmbedder(64))
+    return Pipeline.load(page_index, embedder=HashEmbedder(64), reader="fast")
 
 
 def check_citations(pipeline: Pipeline, answer) -> None:

@@ -33,7 +33,7 @@ from qa.question import AnswerType, analyze_question
         ("Where is the project located?", AnswerType.PLACE, None),
         ("What is CRRC Zhuzhou Institute's revenue expected to exceed?", AnswerType.MONEY, None),
         ("Which company is investing in the project?", AnswerType.ORGANIZATION, None),
-        ("What is the value main line of the centre?", AnswerType.ENTITY, None),
+        ("What does the centre take as its main line?", AnswerType.ENTITY, None),
     ],
 )
 def test_question_types(question: str, answer_type: AnswerType, unit: str | None) -> None:
