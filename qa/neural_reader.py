@@ -34,6 +34,10 @@ _SKIPPED_PREFIXES = ("encoder.pooler.",)
 _TRAILING = re.compile(r"(?:[。,,、;;::!?!?\s]|的(?=$))+$")
 _LEADING = re.compile(r"^(?:位于|是|为|由于|在|于|约为|达到?)(?=.{2,})")
 _DIGIT = re.compile(r"[0-9一二三四五六七八九十百千万亿两]")
+_MONEY_UNIT = re.compile(r"元|[万亿]")
+_OTHER_MEASURE = re.compile(r"元|%|百分点")
+_MEASURE_AFTER = re.compile(r"[0-9.]|[万亿]*(?:元|%|个百分点)")
+_BARE_NUMBER = re.compile(r"[0-9.,一二三四五六七八九十百千万亿两]+[多余]?")
 
 
 def build_model(base_dir: Path) -> Any:
@@ -177,43 +181,89 @@ class NeuralReader:
         return start, end
 
     @staticmethod
-    def _fits_type(question: QuestionAnalysis, span: str) -> bool:
-        if question.answer_type in NUMERIC_TYPES or question.answer_type is AnswerType.DATE:
-            return bool(_DIGIT.search(span))
+    def _fits_type(question: QuestionAnalysis, text: str, start: int, end: int) -> bool:
+        """Numeric questions need a number; money questions a sum, counts anything but one."""
+        span = text[start:end]
+        kind = question.answer_type
+        if kind not in NUMERIC_TYPES and kind is not AnswerType.DATE:
+            return True
+        if not _DIGIT.search(span):
+            return False
+        if kind is AnswerType.MONEY:
+            return bool(_MONEY_UNIT.search(span))
+        if kind is AnswerType.COUNT:
+            # Counts often come without their measure word ("68,511" for 多少户), so
+            # only spans that measure something else (a sum, a share) are ruled out.
+            # "12" cut from "12亿元" is a sum too.
+            return not _OTHER_MEASURE.search(span) and not _MEASURE_AFTER.match(text, end)
         return True
 
-    def read(
-        self, question: QuestionAnalysis, hits: Sequence[Hit], *, abstain: bool = True
-    ) -> Reading:
-        """The best span over the top passages, or an abstention."""
+    @staticmethod
+    def _with_unit(question: QuestionAnalysis, text: str, start: int, end: int) -> int:
+        """Extend a bare count ("35") by the measure word the question asks for ("35项")."""
+        unit = question.unit
+        if question.answer_type is not AnswerType.COUNT or not unit:
+            return end
+        if _BARE_NUMBER.fullmatch(text[start:end]) and text.startswith(unit, end):
+            return end + len(unit)
+        return end
+
+    def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
+        """Each top passage's best span of the asked kind, in retrieval order."""
         chosen = list(hits[: self.config.passages])
         if not chosen:
-            return Reading(None, 0.0, (), "nothing was retrieved")
+            return []
         per_context = self._spans(question.text, [h.chunk.text for h in chosen])
-        best: tuple[float, Hit, int, int] | None = None
+        found: list[Candidate] = []
         for hit, spans in zip(chosen, per_context, strict=True):
             for score, null, start, end in spans:
                 start, end = self._clean(hit.chunk.text, start, end)
                 if end <= start:
                     continue
+                end = self._with_unit(question, hit.chunk.text, start, end)
                 if self.config.type_veto and not self._fits_type(
-                    question, hit.chunk.text[start:end]
+                    question, hit.chunk.text, start, end
                 ):
                     continue
                 margin = (score - null) / self.config.temperature
-                if best is None or margin > best[0]:
-                    best = (margin, hit, start, end)
+                confidence = 1.0 / (1.0 + math.exp(-margin))
+                found.append(Candidate(hit, hit.chunk.start + start, hit.chunk.start + end,
+                                       confidence))  # fmt: skip
                 break  # spans come best first: the first that passes is this passage's answer
-        if best is None:
-            return Reading(None, 0.0, (), "no span of the asked kind in the passages")
-        margin, hit, start, end = best
-        confidence = 1.0 / (1.0 + math.exp(-margin))
-        a_start, a_end = hit.chunk.start + start, hit.chunk.start + end
+        return found
+
+    def reading(
+        self, question: QuestionAnalysis, candidate: Candidate, confidence: float, *, abstain: bool
+    ) -> Reading:
+        """The reading for ``candidate`` at ``confidence`` (an abstention below threshold)."""
+        hit, a_start, a_end = candidate.hit, candidate.start, candidate.end
         sentence = _sentence_around(hit, a_start, a_end, confidence)
         if abstain and confidence < self.threshold(question.english):
             return Reading(None, confidence, (sentence,), "the reader found no confident answer")
         span = Span(sentence, a_start, a_end, hit.article.text[a_start:a_end], question.answer_type)
         return Reading(span, confidence, (sentence,), "span read by the neural reader")
+
+    def read(
+        self, question: QuestionAnalysis, hits: Sequence[Hit], *, abstain: bool = True
+    ) -> Reading:
+        """The best span over the top passages, or an abstention."""
+        if not hits:
+            return Reading(None, 0.0, (), "nothing was retrieved")
+        found = self.candidates(question, hits)
+        if not found:
+            return Reading(None, 0.0, (), "no span of the asked kind in the passages")
+        best = max(found, key=lambda c: c.confidence)
+        return self.reading(question, best, best.confidence, abstain=abstain)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One passage's best span: its article offsets and the model's confidence."""
+
+    hit: Hit
+    start: int
+    end: int
+    confidence: float
 
 
 def _sentence_around(hit: Hit, start: int, end: int, score: float) -> Sentence:

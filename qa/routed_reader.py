@@ -8,7 +8,9 @@ to the reader that answers its language best.
 For Chinese the confidence is the neural reader's (its margin over "no answer") times
 how much of the question the answer's passage covers (IDF-weighted): the model's own
 no-answer score rarely says "not in the text" (it was trained on answerable questions
-only), while a passage that lacks the question's words usually does.
+only), while a passage that lacks the question's words usually does. The same product
+picks among the passages' best spans, so that a confident span in a passage about another
+project ("总投资约5.1亿元" for a question naming 宏达电子) loses to the passage that names it.
 """
 
 from __future__ import annotations
@@ -53,12 +55,18 @@ class RoutedReader:
         """Read with the reader for the question's language."""
         if question.english:
             return self.fast.read(question, hits, abstain=abstain)
-        reading = self.neural.read(question, hits, abstain=False)
-        if reading.span is None:
-            return reading
-        support, _ = self.fast.coverage(question, reading.span.sentence.chunk.text)
-        confidence = reading.confidence * support
+        found = self.neural.candidates(question, hits)
+        if not found:
+            return self.neural.read(question, hits, abstain=False)
+        scored = [
+            (candidate.confidence * self.fast.coverage(question, candidate.hit.chunk.text)[0],
+             candidate)
+            for candidate in found
+        ]  # fmt: skip
+        confidence, best = max(scored, key=lambda pair: pair[0])
+        reading = self.neural.reading(question, best, confidence, abstain=False)
         if abstain and confidence < self.config.threshold_zh:
+            assert reading.span is not None
             why = self.fast.why_not(question, reading.span.sentence)
-            return replace(reading, span=None, confidence=confidence, reason=why)
-        return replace(reading, confidence=confidence)
+            return replace(reading, span=None, reason=why)
+        return reading

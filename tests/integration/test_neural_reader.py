@@ -53,3 +53,17 @@ def test_tampered_weights_are_refused(tmp_path: Path) -> None:
         handle.write(b"\x00" * 16)
     with pytest.raises(ModelError, match="checksum"):
         NeuralReader(copy)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("宏达电子的项目总投资多少?", "10亿元"),
+        ("报告说先后推出了多少项重点改革?", "35项"),
+    ],
+)
+def test_default_reader_reads_the_passage_the_question_names(
+    e5_pipeline: Pipeline, question: str, expected: str
+) -> None:
+    answer = e5_pipeline.ask(question)
+    assert answer.answer is not None and answer.answer.startswith(expected)
