@@ -25,6 +25,7 @@ from eval.metrics import (
 )
 from qa.chunking import chunk_articles
 from qa.config import ChunkingConfig
+from qa.errors import UsageError
 from qa.pipeline import Pipeline, Turn
 from qa.question import analyze_question
 from qa.reader import FastReader, Reader, idf_table
@@ -57,6 +58,8 @@ class QuestionResult:
     latency_ms: float
     interpreted_as: str = ""
     citations: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    error: str = ""
+    """Why the question could not be asked (e.g. it is empty); scored as wrong."""
 
     @property
     def abstained(self) -> bool:
@@ -170,7 +173,14 @@ def run_end_to_end(
             if item.previous and item.previous in by_id:
                 history = [Turn(by_id[item.previous].question, predicted.get(item.previous))]
             started = time.perf_counter()
-            answer = pipeline.ask(item.question, k=k, history=history, mode=mode, abstain=False)
+            try:
+                answer = pipeline.ask(item.question, k=k, history=history, mode=mode, abstain=False)
+            except UsageError as error:
+                # The official scorer counts such a question (CMRC 2018's trial set has two
+                # empty ones) as answered wrongly: so does this one.
+                predicted[item.id] = None
+                results.append(_result(item, mode, None, None, 0.0, 0.0, error=str(error)))
+                continue
             latency = (time.perf_counter() - started) * 1000
             threshold = pipeline.reader.threshold(item.lang == "en")
             prediction = answer.answer if answer.confidence >= threshold else None
@@ -268,7 +278,8 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "abstention_recall": abstention["recall"],
         "abstentions": int(abstention["abstentions"]),
         "citation_accuracy": sum(cited) / len(cited) if cited else 0.0,
-        "latency_ms": percentiles([r.latency_ms for r in results]),
+        "latency_ms": percentiles([r.latency_ms for r in results if not r.error]),
+        "errors": sum(1 for r in results if r.error),
     }
 
 
