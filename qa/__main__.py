@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--faiss",
         default=DEFAULT_FAISS_FACTORY,
         metavar="FACTORY",
-        help="FAISS factory string, e.g. Flat (default), HNSW32, IVF1024,PQ32x8",
+        help="FAISS factory string: auto (default: Flat up to 100,000 chunks, HNSW32 above), "
+        "Flat, HNSW32, IVF1024,PQ32x8, ...",
     )
     defaults = ChunkingConfig()
     build.add_argument("--chunk-size", type=int, default=defaults.max_chars, metavar="CHARS")

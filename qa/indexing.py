@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from qa.chunking import chunk_articles, embedding_text
-from qa.config import DEFAULT_FAISS_FACTORY, ChunkingConfig
+from qa.config import DEFAULT_FAISS_FACTORY, ChunkingConfig, resolve_faiss_factory
 from qa.embedding import Embedder
 from qa.errors import IndexExistsError, IndexLockedError, QAError
 from qa.lexical import Bm25Params, LexicalIndex
@@ -99,9 +99,8 @@ def build_index(
 
         started = time.perf_counter()
         ids = np.arange(len(chunks), dtype=np.int64)
-        vector_index = VectorIndex.create(
-            options.factory, embedder.identity.dimension, vectors, ids
-        )
+        factory = resolve_faiss_factory(options.factory, len(chunks))
+        vector_index = VectorIndex.create(factory, embedder.identity.dimension, vectors, ids)
         timings["faiss"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -118,7 +117,7 @@ def build_index(
             lexical=lexical,
             manifest_fields={
                 "embedding": embedder.identity.to_dict(),
-                "faiss": {"factory": options.factory, "metric": "inner_product"},
+                "faiss": {"factory": factory, "metric": "inner_product"},
                 "chunking": asdict(options.chunking),
                 "lexical": {"library": "bm25s", "params": asdict(options.bm25)},
                 "passage_template": PASSAGE_TEMPLATE,

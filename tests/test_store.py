@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from qa.checksums import sha256_file
+from qa.config import FLAT_MAX_VECTORS, resolve_faiss_factory
 from qa.embedding import HashEmbedder
 from qa.errors import (
     ChecksumError,
@@ -289,3 +290,14 @@ def test_kill_9_during_a_write_leaves_a_loadable_index(
     build_index(index_dir, page_articles, hash_embedder, force=True)
     assert not any(p.name.startswith(".tmp") for p in index_dir.iterdir())
     assert len(load_snapshot(index_dir).articles) == 8
+
+
+def test_auto_factory_is_exact_for_small_corpora_and_hnsw_for_large() -> None:
+    assert resolve_faiss_factory("auto", 39) == "Flat"
+    assert resolve_faiss_factory("auto", FLAT_MAX_VECTORS) == "Flat"
+    assert resolve_faiss_factory("auto", FLAT_MAX_VECTORS + 1) == "HNSW32"
+    assert resolve_faiss_factory("IVF256,PQ32x8", 10) == "IVF256,PQ32x8"
+
+
+def test_default_build_records_the_resolved_factory(page_index: Path) -> None:
+    assert load_snapshot(page_index).manifest["faiss"]["factory"] == "Flat"
