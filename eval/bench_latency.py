@@ -19,6 +19,7 @@ import numpy as np
 
 from eval.datasets import DEFAULT_DATASET, load_jsonl
 from qa.config import default_corpus_dir, default_index_dir
+from qa.pipeline import DEFAULT_READER, READERS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -27,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, help="index folder (default: the shipped index)")
     parser.add_argument("-n", type=int, default=100, help="questions to ask (default 100)")
     parser.add_argument("-k", type=int, default=5)
-    parser.add_argument("--reader", default="fast", choices=("fast", "neural"))
+    parser.add_argument("--reader", default=DEFAULT_READER, choices=sorted(READERS))
     args = parser.parse_args(argv)
 
     from qa.indexing import ensure_index
