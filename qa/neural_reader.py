@@ -232,6 +232,12 @@ class NeuralReader:
                 break  # spans come best first: the first that passes is this passage's answer
         return found
 
+    @staticmethod
+    def nothing_found(hits: Sequence[Hit]) -> Reading:
+        """The abstention when no passage holds a span of the asked kind."""
+        why = "no span of the asked kind in the passages" if hits else "nothing was retrieved"
+        return Reading(None, 0.0, (), why)
+
     def reading(
         self, question: QuestionAnalysis, candidate: Candidate, confidence: float, *, abstain: bool
     ) -> Reading:
@@ -247,11 +253,9 @@ class NeuralReader:
         self, question: QuestionAnalysis, hits: Sequence[Hit], *, abstain: bool = True
     ) -> Reading:
         """The best span over the top passages, or an abstention."""
-        if not hits:
-            return Reading(None, 0.0, (), "nothing was retrieved")
         found = self.candidates(question, hits)
         if not found:
-            return Reading(None, 0.0, (), "no span of the asked kind in the passages")
+            return self.nothing_found(hits)
         best = max(found, key=lambda c: c.confidence)
         return self.reading(question, best, best.confidence, abstain=abstain)
 

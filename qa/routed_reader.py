@@ -57,7 +57,7 @@ class RoutedReader:
             return self.fast.read(question, hits, abstain=abstain)
         found = self.neural.candidates(question, hits)
         if not found:
-            return self.neural.read(question, hits, abstain=False)
+            return self.neural.nothing_found(hits)
         scored = [
             (candidate.confidence * self.fast.coverage(question, candidate.hit.chunk.text)[0],
              candidate)

@@ -83,3 +83,11 @@ def test_routed_reader_abstains_when_no_passage_covers_the_question() -> None:
     reading = reader.read(analyze_question("芦淞机场改扩建工程总投资多少?"), [hit])
     assert reading.span is None and reading.confidence < reader.threshold(False)
     assert reading.reason
+
+
+def test_routed_reader_says_why_when_no_passage_has_a_span_of_the_asked_kind() -> None:
+    hit = _hit("铝基材料项目", "高端铝基材料产业化项目落户炎陵。", 1)
+    reader = RoutedReader(_ScriptedNeural([]), FastReader({}))
+    question = analyze_question("项目总投资多少?")
+    assert reader.read(question, [hit]).reason == "no span of the asked kind in the passages"
+    assert reader.read(question, []).reason == "nothing was retrieved"
