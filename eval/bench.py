@@ -29,14 +29,16 @@ import numpy as np
 
 from eval.__main__ import CRUD_CORPUS
 from eval.datasets import DEFAULT_DATASET, load_jsonl
+from eval.metrics import percentiles
 
 
-def _peak_rss_mb() -> float:
+def _peakrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of a process (this one by default), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -47,8 +49,7 @@ def _size_mb(folder: Path) -> float:
 
 
 def _percentiles(values: Sequence[float]) -> dict[str, float]:
-    return {"p50_ms": round(float(np.percentile(values, 50)), 2),
-            "p95_ms": round(float(np.percentile(values, 95)), 2)}  # fmt: skip
+    return {f"{name}_ms": round(value, 2) for name, value in percentiles(values).items()}
 
 
 def bench_build(args: argparse.Namespace) -> dict[str, Any]:
@@ -74,7 +75,7 @@ def bench_build(args: argparse.Namespace) -> dict[str, Any]:
         "chunks_per_s": round(report.chunks_total / seconds, 2),
         "embed_chunks_per_s": round(report.chunks_total / report.seconds["embed"], 2),
         "stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()},
-        "peak_rss_mb": round(_peak_rss_mb(), 0), "index_mb": round(size, 1),
+        "peak_rss_mb": round(_peakrss_mb(), 0), "index_mb": round(size, 1),
     }  # fmt: skip
 
 
@@ -124,11 +125,11 @@ def bench_query(args: argparse.Namespace) -> dict[str, Any]:
     """Load time, memory and per-stage latencies on an existing index."""
     from qa.pipeline import Pipeline
 
-    rss_before = _rss_mb()
+    rss_before = rss_mb()
     started = time.perf_counter()
     pipeline = Pipeline.load(args.index, verify=not args.no_verify)
     load_seconds = time.perf_counter() - started
-    rss_loaded = _rss_mb()
+    rss_loaded = rss_mb()
     questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
     questions = [questions[i % len(questions)] for i in range(args.questions)]
     retriever = pipeline.retriever

@@ -15,9 +15,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from eval.datasets import DEFAULT_DATASET, load_jsonl
+from eval.metrics import percentiles
 from qa.config import default_corpus_dir, default_index_dir
 from qa.pipeline import DEFAULT_READER, READERS
 
@@ -45,16 +44,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         totals.append(answer.timings_ms["total"])
         retrieve.append(answer.timings_ms["retrieve"])
         read.append(answer.timings_ms["read"])
+    total = percentiles(totals)
     figures = {
         "index": str(index_dir),
         "reader": args.reader,
         "chunks": len(pipeline.snapshot.chunks),
         "questions": args.n,
         "load_seconds": round(load_seconds, 2),
-        "p50_ms": round(float(np.percentile(totals, 50)), 1),
-        "p95_ms": round(float(np.percentile(totals, 95)), 1),
-        "retrieve_p50_ms": round(float(np.percentile(retrieve, 50)), 1),
-        "read_p50_ms": round(float(np.percentile(read, 50)), 1),
+        "p50_ms": round(total["p50"], 1),
+        "p95_ms": round(total["p95"], 1),
+        "retrieve_p50_ms": round(percentiles(retrieve)["p50"], 1),
+        "read_p50_ms": round(percentiles(read)["p50"], 1),
         "cpus": os.cpu_count(),
     }
     print(json.dumps(figures))

@@ -30,9 +30,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from eval.bench import rss_mb
 from eval.datasets import DEFAULT_DATASET, load_jsonl
+from eval.metrics import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,13 +41,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 @contextmanager
@@ -85,7 +78,7 @@ def load_phase(
     """``clients`` users asking for ``seconds``; latency, errors and memory."""
     from gradio_client import Client
 
-    rss_before = _rss_mb(pid)
+    rss_before = rss_mb(pid)
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -111,6 +104,7 @@ def load_phase(
         thread.start()
     for thread in threads:
         thread.join()
+    spread = percentiles(latencies)
     return {
         "clients": clients,
         "seconds": seconds,
@@ -118,10 +112,10 @@ def load_phase(
         "errors": len(errors),
         "error_samples": errors[:5],
         "throughput_per_s": round(len(latencies) / seconds, 2),
-        "p50_ms": round(float(np.percentile(latencies, 50)), 1) if latencies else None,
-        "p95_ms": round(float(np.percentile(latencies, 95)), 1) if latencies else None,
+        "p50_ms": round(spread["p50"], 1) if latencies else None,
+        "p95_ms": round(spread["p95"], 1) if latencies else None,
         "rss_mb_before": round(rss_before, 1),
-        "rss_mb_after": round(_rss_mb(pid), 1),
+        "rss_mb_after": round(rss_mb(pid), 1),
     }
 
 
