@@ -17,7 +17,7 @@ from typing import Any
 from qa.embedding import Embedder
 from qa.pipeline import DEFAULT_READER, Pipeline
 from qa.reader import Reader
-from qa.store import read_manifest
+from qa.store import load_snapshot, read_manifest
 from qa.types import Answer
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ class LivePipeline:
         check_seconds: float = CHECK_SECONDS,
     ) -> None:
         self.index_dir = index_dir
-        self._reader = reader
         self._check_seconds = check_seconds
         self._current = Pipeline.load(index_dir, embedder=embedder, reader=reader)
         self._embedder = self._current.embedder
@@ -83,12 +82,13 @@ class LivePipeline:
 
     def _load(self) -> None:
         try:
-            # The query encoder is reused: a generation made by add/remove keeps its model,
-            # and Pipeline refuses a snapshot whose manifest names another one.
-            reader = self._current.reader
-            if getattr(reader, "depends_on_index", True):  # e.g. the fast reader's IDF table
-                reader = self._reader
-            fresh = Pipeline.load(self.index_dir, embedder=self._embedder, reader=reader)
+            # The query encoder and any model inside the reader are reused: a generation
+            # made by add/remove keeps its encoder, and Pipeline refuses a snapshot whose
+            # manifest names another one.
+            snapshot = load_snapshot(self.index_dir)
+            reader = self._current.reader.for_index(snapshot)
+            fresh = Pipeline(snapshot, self._embedder, reader=reader)
+            fresh.warm_up()
         except Exception:
             log.exception("could not load the new index generation; still serving %s",
                           self.generation)  # fmt: skip

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,6 +24,9 @@ from qa.errors import ModelError
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
 from qa.reader import Reading, Sentence, Span
 from qa.types import Hit
+
+if TYPE_CHECKING:
+    from qa.store import IndexSnapshot
 
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "reader-e5-small"
 WEIGHTS_FILE = "delta.safetensors"
@@ -89,9 +92,6 @@ class NeuralReaderConfig:
 class NeuralReader:
     """Reads the top passages with the fine-tuned span model (CPU)."""
 
-    depends_on_index = False
-    """One instance serves every index generation (the live pipeline reuses it)."""
-
     def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, base_dir: Path | None = None) -> None:
         import torch
         from safetensors.torch import load_file
@@ -126,6 +126,10 @@ class NeuralReader:
     def threshold(self, english: bool) -> float:
         """Confidence below which the reader abstains."""
         return self.config.threshold_en if english else self.config.threshold_zh
+
+    def for_index(self, snapshot: IndexSnapshot) -> NeuralReader:
+        """This reader: it does not depend on the index, so its model is reused."""
+        return self
 
     def _spans(
         self, question: str, contexts: Sequence[str]

@@ -15,7 +15,7 @@ from qa.embedding import Embedder, make_embedder
 from qa.errors import UsageError
 from qa.followup import resolve
 from qa.question import analyze_question
-from qa.reader import FastReader, Reader, Reading, idf_table
+from qa.reader import FastReader, Reader, Reading
 from qa.retrieval import FusionConfig, HybridRetriever, Mode, SearchFilters
 from qa.store import IndexSnapshot, check_embedder, load_snapshot
 from qa.textnorm import normalize_line
@@ -45,7 +45,7 @@ def make_reader(name: str, snapshot: IndexSnapshot) -> Reader:
     ``auto`` (neural for Chinese questions, fast for English)."""
     if name not in READERS:
         raise UsageError(f"unknown reader {name!r}: use one of {', '.join(READERS)}")
-    fast = FastReader(idf_table(snapshot.lexical.document_frequencies(), len(snapshot.chunks)))
+    fast = FastReader.from_index(snapshot)
     if name == "fast":
         return fast
     from qa.neural_reader import NeuralReader

@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol, Self
 
 from qa.chunking import sentence_spans
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
@@ -31,6 +31,9 @@ from qa.spans import (
     trim_phrase,
 )
 from qa.types import Article, Chunk, Hit
+
+if TYPE_CHECKING:
+    from qa.store import IndexSnapshot
 
 _CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 _QUESTION_FILLER = re.compile(
@@ -96,6 +99,11 @@ class Reader(Protocol):
 
     def threshold(self, english: bool) -> float:
         """Confidence below which this reader abstains."""
+        ...
+
+    def for_index(self, snapshot: IndexSnapshot) -> Reader:
+        """This reader for another generation of the index (reusing what does not depend
+        on it, such as a loaded model)."""
         ...
 
 
@@ -385,6 +393,16 @@ class FastReader:
         return results
 
     # ------------------------------------------------------------------ read
+
+    @classmethod
+    def from_index(cls, snapshot: IndexSnapshot, config: FastReaderConfig | None = None) -> Self:
+        """A fast reader whose IDF table comes from ``snapshot``'s BM25 index."""
+        lexical = snapshot.lexical
+        return cls(idf_table(lexical.document_frequencies(), len(snapshot.chunks)), config)
+
+    def for_index(self, snapshot: IndexSnapshot) -> FastReader:
+        """The same settings with the IDF table of another index generation."""
+        return FastReader.from_index(snapshot, self.config)
 
     def threshold(self, english: bool) -> float:
         """Confidence below which the reader abstains."""

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from qa.neural_reader import NeuralReader
 from qa.question import QuestionAnalysis
 from qa.reader import FastReader, Reading
 from qa.types import Hit
+
+if TYPE_CHECKING:
+    from qa.store import IndexSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,15 +39,16 @@ class RoutedReaderConfig:
 class RoutedReader:
     """Neural for Chinese, fast for English; see the module docstring."""
 
-    depends_on_index = True
-    """The fast half's IDF table comes from the index."""
-
     def __init__(
         self, neural: NeuralReader, fast: FastReader, config: RoutedReaderConfig | None = None
     ) -> None:
         self.neural = neural
         self.fast = fast
         self.config = config or RoutedReaderConfig()
+
+    def for_index(self, snapshot: IndexSnapshot) -> RoutedReader:
+        """The same neural model; the fast half with the new generation's IDF table."""
+        return RoutedReader(self.neural, self.fast.for_index(snapshot), self.config)
 
     def threshold(self, english: bool) -> float:
         """Confidence below which the reader abstains."""

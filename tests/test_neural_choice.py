@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,15 @@ def test_routed_reader_says_why_when_no_passage_has_a_span_of_the_asked_kind() -
     question = analyze_question("项目总投资多少?")
     assert reader.read(question, [hit]).reason == "no span of the asked kind in the passages"
     assert reader.read(question, []).reason == "nothing was retrieved"
+
+
+def test_a_new_index_generation_reuses_the_neural_model(page_index: Path) -> None:
+    from qa.reader import FastReaderConfig
+    from qa.store import load_snapshot
+
+    snapshot = load_snapshot(page_index)
+    neural = _ScriptedNeural([])
+    reader = RoutedReader(neural, FastReader({}, FastReaderConfig(passages=3)))
+    rebound = reader.for_index(snapshot)
+    assert rebound.neural is neural and rebound.config is reader.config
+    assert rebound.fast.config.passages == 3 and rebound.fast.idf
