@@ -53,6 +53,13 @@ def _add_source_options(parser: argparse.ArgumentParser) -> None:
         help="skip unreadable files and lines with a warning instead of failing",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="read at most N articles")
+    parser.add_argument(
+        "--vector-cache",
+        type=Path,
+        metavar="DIR",
+        help="keep passage vectors in DIR as they are embedded, so that an interrupted or "
+        "repeated run embeds only what DIR lacks (for builds that take hours)",
+    )
 
 
 def _index_option(parser: argparse.ArgumentParser) -> None:
@@ -229,7 +236,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     result = _read(args, default_corpus=True)
-    embedder = make_embedder(args.model)
+    embedder = _with_cache(make_embedder(args.model), args.vector_cache)
     report = build_index(
         index_dir, result.articles, embedder, options, force=args.force, progress=not args.json
     )
@@ -242,6 +249,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                 "index": str(index_dir),
                 "skipped_bad": len(result.problems),
                 "duplicates": result.duplicates,
+                "vectors_reused": getattr(embedder, "reused", 0),
             },
         ),
         args.json,
@@ -249,11 +257,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _embedder_for(index_dir: Path) -> Any:
+def _with_cache(embedder: Any, vector_cache: Path | None) -> Any:
+    if vector_cache is None:
+        return embedder
+    from qa.vector_cache import CachingEmbedder
+
+    return CachingEmbedder(embedder, vector_cache)
+
+
+def _embedder_for(index_dir: Path, vector_cache: Path | None = None) -> Any:
     from qa.embedding import make_embedder
     from qa.store import read_manifest
 
-    return make_embedder(read_manifest(index_dir)["embedding"]["model"])
+    return _with_cache(make_embedder(read_manifest(index_dir)["embedding"]["model"]), vector_cache)
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -263,7 +279,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     index_dir = args.index or _default_index_dir()
     result = _read(args, default_corpus=False)
-    embedder = _embedder_for(index_dir)
+    embedder = _embedder_for(index_dir, args.vector_cache)
     report = add_articles(index_dir, result.articles, embedder, progress=not args.json)
     _print_report(_report("add", report, started, {"index": str(index_dir)}), args.json)
     return 0
