@@ -73,39 +73,79 @@ def _folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _torch_threads() -> int | None:
+    threads = os.environ.get("QA_TORCH_THREADS")
+    return int(threads) if threads else None
+
+
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model folder on the CPU."""
+    """A sentence-transformers model folder on the CPU.
 
-    def __init__(self, folder: Path, name: str, *, batch_size: int = EMBED_BATCH_SIZE) -> None:
-        import torch
-        import transformers
-        from sentence_transformers import SentenceTransformer
+    Passages are encoded by torch, loaded on first use; questions by ONNX Runtime where the
+    folder is a plain mean-pooled encoder (``QA_QUERY_ENCODER=onnx``, the default), since
+    that is several times faster for one short text and gives the same vectors. A process
+    that only answers questions therefore never loads the torch copy of the encoder.
+    """
 
-        transformers.logging.disable_progress_bar()
+    def __init__(
+        self,
+        folder: Path,
+        name: str,
+        *,
+        batch_size: int = EMBED_BATCH_SIZE,
+        query_encoder: str | None = None,
+    ) -> None:
+        from qa.onnx_encoder import plain_layout
 
-        threads = os.environ.get("QA_TORCH_THREADS")
-        if threads:
-            torch.set_num_threads(int(threads))
-        try:
-            self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        except (OSError, ValueError) as exc:
-            raise ModelError(
-                f"cannot load sentence-transformers model from {folder}: {exc}"
-            ) from exc
-        self.model.eval()
+        self.folder = folder
         self.batch_size = batch_size
-        prompts = self.model.prompts or {}
-        dimension = self.model.get_embedding_dimension()
-        if dimension is None:
-            raise ModelError(f"model in {folder} does not declare its embedding dimension")
+        backend = query_encoder or os.environ.get("QA_QUERY_ENCODER", "onnx")
+        if backend not in ("onnx", "torch"):
+            raise ModelError(f"QA_QUERY_ENCODER={backend!r}: use onnx or torch")
+        self._model: Any = None
+        self._onnx: Any = None
+        layout = plain_layout(folder)
+        self.query_backend = "onnx" if backend == "onnx" and layout is not None else "torch"
+        if layout is None:
+            dimension, prompts = self._load_torch_layout()
+        else:
+            dimension, prompts = layout
         self._identity = EmbedderIdentity(
             model=name,
             fingerprint=_folder_fingerprint(folder),
-            dimension=int(dimension),
+            dimension=dimension,
             normalized=True,
             query_prompt=prompts.get("query", ""),
             passage_prompt=prompts.get("passage", ""),
         )
+
+    def _load_torch_layout(self) -> tuple[int, dict[str, str]]:
+        dimension = self.model.get_embedding_dimension()
+        if dimension is None:
+            raise ModelError(f"model in {self.folder} does not declare its embedding dimension")
+        return int(dimension), dict(self.model.prompts or {})
+
+    @property
+    def model(self) -> Any:
+        """The sentence-transformers model (loaded on first use)."""
+        if self._model is None:
+            import torch
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.logging.disable_progress_bar()
+            threads = _torch_threads()
+            if threads:
+                torch.set_num_threads(threads)
+            try:
+                model = SentenceTransformer(str(self.folder), device="cpu", local_files_only=True)
+            except (OSError, ValueError) as exc:
+                raise ModelError(
+                    f"cannot load sentence-transformers model from {self.folder}: {exc}"
+                ) from exc
+            model.eval()
+            self._model = model
+        return self._model
 
     @property
     def identity(self) -> EmbedderIdentity:
@@ -130,8 +170,20 @@ class SentenceTransformerEmbedder:
         return self._encode(texts, self._identity.passage_prompt, progress)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors of questions."""
-        return self._encode(texts, self._identity.query_prompt, False)
+        """Vectors of questions (ONNX Runtime where available, else torch)."""
+        if self.query_backend == "torch":
+            return self._encode(texts, self._identity.query_prompt, False)
+        if not texts:
+            return np.zeros((0, self._identity.dimension), np.float32)
+        if self._onnx is None:
+            from qa.onnx_encoder import OnnxQueryEncoder, export_encoder
+
+            model_file = export_encoder(self.folder, self._identity.fingerprint)
+            self._onnx = OnnxQueryEncoder(
+                model_file, self.folder / "tokenizer.json", _torch_threads()
+            )
+        prompt = self._identity.query_prompt
+        return self._onnx.encode([prompt + text for text in texts])
 
 
 class HashEmbedder:

