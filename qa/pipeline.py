@@ -99,7 +99,10 @@ class Pipeline:
         fusion: FusionConfig | None = None,
         verify: bool = True,
     ) -> Pipeline:
-        """Load an index (verified) and the encoder that built it."""
+        """Load an index (verified) and the encoder that built it, to answer questions."""
+        from qa.vector_index import search_on_one_thread
+
+        search_on_one_thread()
         snapshot = load_snapshot(index_dir, verify=verify)
         embedder = embedder or make_embedder(snapshot.manifest["embedding"]["model"])
         pipeline = cls(snapshot, embedder, reader=reader, fusion=fusion)
