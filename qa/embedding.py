@@ -178,10 +178,8 @@ class SentenceTransformerEmbedder:
         if self._onnx is None:
             from qa.onnx_encoder import OnnxQueryEncoder, export_encoder
 
-            model_file = export_encoder(self.folder, self._identity.fingerprint)
-            self._onnx = OnnxQueryEncoder(
-                model_file, self.folder / "tokenizer.json", _torch_threads()
-            )
+            export = export_encoder(self.folder, self._identity.fingerprint)
+            self._onnx = OnnxQueryEncoder(export, self.folder / "tokenizer.json", _torch_threads())
         prompt = self._identity.query_prompt
         return self._onnx.encode([prompt + text for text in texts])
 

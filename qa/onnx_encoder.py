@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Sequence
@@ -25,6 +26,9 @@ from qa.config import cache_dir
 from qa.errors import ModelError
 
 ONNX_FILE = "encoder.onnx"
+WORDS_FILE = "word_embeddings.npy"
+EXPORT_FORMAT = "v2"
+"""Bumped when the export's layout changes, so an old export is never read as a new one."""
 MIN_COSINE = 0.9999
 MAX_TOKENS = 512
 _CHECK_TEXTS = (
@@ -54,24 +58,27 @@ def plain_layout(folder: Path) -> tuple[int, dict[str, str]] | None:
     return int(pooling["embedding_dimension"]), dict(settings.get("prompts") or {})
 
 
-def onnx_path(fingerprint: str) -> Path:
-    """Where the export of the model with this fingerprint lives."""
-    return cache_dir() / "onnx" / fingerprint / ONNX_FILE
+def export_dir(fingerprint: str) -> Path:
+    """Where the export of the model with this fingerprint lives (graph + word table)."""
+    return cache_dir() / "onnx" / f"{fingerprint}-{EXPORT_FORMAT}"
 
 
 def export_encoder(folder: Path, fingerprint: str) -> Path:
-    """Export the folder's transformer to ONNX once, verified; return the file."""
+    """Export the folder's transformer to ONNX once, verified; return the export's folder."""
     from qa.models import file_lock
 
-    target = onnx_path(fingerprint)
-    if target.is_file():
+    target = export_dir(fingerprint)
+    if (target / ONNX_FILE).is_file():
         return target
-    with file_lock(target.with_name("export.lock")):
-        if target.is_file():
+    with file_lock(target.with_name(target.name + ".lock")):
+        if (target / ONNX_FILE).is_file():
             return target
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
-            candidate = Path(tmp) / ONNX_FILE
+            candidate = Path(tmp) / "export"
+            candidate.mkdir()
             _export(folder, candidate)
+            if target.exists():  # an export interrupted before its graph was written
+                shutil.rmtree(target)
             os.replace(candidate, target)
     return target
 
@@ -85,31 +92,36 @@ def _export(folder: Path, out: Path) -> None:
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     model.eval()
     transformer = model[0].auto_model
+    words = transformer.get_input_embeddings().weight.detach().numpy()
+    np.save(out / WORDS_FILE, np.ascontiguousarray(words, dtype=np.float32))
 
-    class LastHiddenState(torch.nn.Module):
-        """The transformer with positional inputs and one output, as the exporter needs."""
+    class FromWordVectors(torch.nn.Module):
+        """The transformer after its word lookup, with one output, as the exporter needs."""
 
         def __init__(self) -> None:
             super().__init__()
             self.transformer = transformer
 
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            output = self.transformer(input_ids=input_ids, attention_mask=attention_mask)
+        def forward(
+            self, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor
+        ) -> torch.Tensor:
+            output = self.transformer(inputs_embeds=inputs_embeds, attention_mask=attention_mask)
             return output.last_hidden_state
 
     sample = model.tokenizer(list(_CHECK_TEXTS[:2]), padding=True, return_tensors="pt")
+    word_vectors = transformer.get_input_embeddings()(sample["input_ids"])
     dynamic = {0: "batch", 1: "tokens"}
     # The tracer warns about Python branches on shapes; they do not vary with the input here.
     with torch.inference_mode(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            LastHiddenState(),
-            (sample["input_ids"], sample["attention_mask"]),
-            str(out),
-            input_names=["input_ids", "attention_mask"],
+            FromWordVectors(),
+            (word_vectors, sample["attention_mask"]),
+            str(out / ONNX_FILE),
+            input_names=["inputs_embeds", "attention_mask"],
             output_names=["last_hidden_state"],
             dynamic_axes={
-                name: dynamic for name in ("input_ids", "attention_mask", "last_hidden_state")
+                name: dynamic for name in ("inputs_embeds", "attention_mask", "last_hidden_state")
             },
             opset_version=17,
             dynamo=False,
@@ -125,9 +137,13 @@ def _export(folder: Path, out: Path) -> None:
 
 
 class OnnxQueryEncoder:
-    """Tokenizer + ONNX transformer + mean pooling + L2 normalisation, without torch."""
+    """Tokenizer + word lookup + ONNX transformer + mean pooling + L2 norm, without torch.
 
-    def __init__(self, model_file: Path, tokenizer_file: Path, threads: int | None = None) -> None:
+    The word table (250k × 384 floats, 384 MB: most of the model) is memory-mapped rather
+    than held in the ONNX session, so only the rows that questions use become resident.
+    """
+
+    def __init__(self, export: Path, tokenizer_file: Path, threads: int | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -141,13 +157,13 @@ class OnnxQueryEncoder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: its notes are not for our users
         try:
+            self.words = np.load(export / WORDS_FILE, mmap_mode="r")
             self.session = onnxruntime.InferenceSession(
-                str(model_file), options, providers=["CPUExecutionProvider"]
+                str(export / ONNX_FILE), options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime raises its own unexported exception types
-            raise ModelError(
-                f"cannot load {model_file} ({exc}): delete it to export it again"
-            ) from exc
+            raise ModelError(f"cannot load the ONNX export in {export} ({exc}): delete that "
+                             "folder to export it again") from exc  # fmt: skip
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (n, dimension) of ``texts`` (prompts already in the texts)."""
@@ -158,7 +174,8 @@ class OnnxQueryEncoder:
         for row, encoding in enumerate(encodings):
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1
-        (hidden,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        word_vectors = np.asarray(self.words[ids], dtype=np.float32)
+        (hidden,) = self.session.run(None, {"inputs_embeds": word_vectors, "attention_mask": mask})
         weights = mask[..., None].astype(np.float32)
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)

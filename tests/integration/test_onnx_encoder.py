@@ -9,7 +9,7 @@ import pytest
 
 from qa.embedding import SentenceTransformerEmbedder
 from qa.errors import ModelError
-from qa.onnx_encoder import OnnxQueryEncoder, onnx_path, plain_layout
+from qa.onnx_encoder import ONNX_FILE, WORDS_FILE, OnnxQueryEncoder, export_dir, plain_layout
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ def test_onnx_questions_match_torch(e5: SentenceTransformerEmbedder) -> None:
     )
     assert (by_onnx * by_torch).sum(axis=1).min() >= 0.9999
     assert np.allclose(by_onnx, one_by_one, atol=1e-5)
-    assert onnx_path(e5.identity.fingerprint).is_file()
+    assert (export_dir(e5.identity.fingerprint) / ONNX_FILE).is_file()
 
 
 def test_torch_backend_and_other_layouts_stay_on_torch(
@@ -49,7 +49,9 @@ def test_torch_backend_and_other_layouts_stay_on_torch(
 
 
 def test_a_damaged_export_names_the_fix(e5: SentenceTransformerEmbedder, tmp_path: Path) -> None:
-    broken = tmp_path / "encoder.onnx"
-    broken.write_bytes(b"not a model")
-    with pytest.raises(ModelError, match="delete it"):
-        OnnxQueryEncoder(broken, e5.folder / "tokenizer.json")
+    export = export_dir(e5.identity.fingerprint)
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / WORDS_FILE).symlink_to(export / WORDS_FILE)
+    (tmp_path / "export" / ONNX_FILE).write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="delete that folder"):
+        OnnxQueryEncoder(tmp_path / "export", e5.folder / "tokenizer.json")
