@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.neural_reader import Candidate, NeuralReader
+from qa.neural_reader import Candidate, NeuralReader, NeuralReaderConfig
 from qa.question import analyze_question
 from qa.reader import FastReader
 from qa.routed_reader import RoutedReader
@@ -51,36 +51,56 @@ def _hit(title: str, text: str, rank: int) -> Hit:
 
 
 class _ScriptedNeural(NeuralReader):
-    """A neural reader whose spans are given: (hit index, span text, confidence)."""
+    """A neural reader whose spans are given: (hit rank, span text, confidence)."""
 
     def __init__(self, script: Sequence[tuple[int, str, float]]) -> None:
         self.script = script
+        self.config = NeuralReaderConfig()
+        self.read_ranks: list[list[int]] = []
 
     def threshold(self, english: bool) -> float:
         return 0.5
 
     def candidates(self, question, hits):  # type: ignore[no-untyped-def]
+        self.read_ranks.append([hit.rank for hit in hits])
         found = []
-        for index, span, confidence in self.script:
-            hit = hits[index]
-            start = hit.article.text.index(span)
-            found.append(Candidate(hit, start, start + len(span), confidence))
+        for hit in hits:
+            for rank, span, confidence in self.script:
+                if rank == hit.rank:
+                    start = hit.article.text.index(span)
+                    found.append(Candidate(hit, start, start + len(span), confidence))
         return found
 
 
 def test_routed_reader_prefers_the_passage_that_names_what_is_asked() -> None:
     other = _hit("铝基材料项目", "高端铝基材料产业化项目总投资约5.1亿元。", 1)
     named = _hit("宏达电子布局半导体", "宏达电子拟在无锡投资建设项目,总投资达10亿元人民币。", 2)
-    neural = _ScriptedNeural([(0, "5.1亿元", 0.9), (1, "10亿元人民币", 0.8)])
+    neural = _ScriptedNeural([(1, "5.1亿元", 0.9), (2, "10亿元人民币", 0.8)])
     reader = RoutedReader(neural, FastReader({}))
     reading = reader.read(analyze_question("宏达电子的项目总投资多少?"), [other, named])
     assert reading.span is not None and reading.span.text == "10亿元人民币"
     assert reading.span.sentence.article.id == named.article.id
 
 
+def test_later_passages_are_read_only_without_a_sure_answer() -> None:
+    text = "宏达电子拟在无锡投资建设项目,总投资达10亿元人民币。"
+    hits = [_hit(f"宏达电子{rank}", text, rank) for rank in (1, 2, 3)]
+    question = analyze_question("宏达电子的项目总投资多少?")
+
+    sure = _ScriptedNeural([(1, "10亿元人民币", 0.99), (3, "宏达电子", 0.995)])
+    reading = RoutedReader(sure, FastReader({})).read(question, hits)
+    assert sure.read_ranks == [[1, 2]]
+    assert reading.span is not None and reading.span.sentence.article.id == "a1"
+
+    unsure = _ScriptedNeural([(1, "10亿元人民币", 0.6), (3, "10亿元", 0.7)])
+    reading = RoutedReader(unsure, FastReader({})).read(question, hits)
+    assert unsure.read_ranks == [[1, 2], [3]]
+    assert reading.span is not None and reading.span.sentence.article.id == "a3"
+
+
 def test_routed_reader_abstains_when_no_passage_covers_the_question() -> None:
     hit = _hit("铝基材料项目", "高端铝基材料产业化项目总投资约5.1亿元。", 1)
-    reader = RoutedReader(_ScriptedNeural([(0, "5.1亿元", 0.9)]), FastReader({}))
+    reader = RoutedReader(_ScriptedNeural([(1, "5.1亿元", 0.9)]), FastReader({}))
     reading = reader.read(analyze_question("芦淞机场改扩建工程总投资多少?"), [hit])
     assert reading.span is None and reading.confidence < reader.threshold(False)
     assert reading.reason
