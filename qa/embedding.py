@@ -54,7 +54,7 @@ class Embedder(Protocol):
         ...
 
 
-def _folder_fingerprint(folder: Path) -> str:
+def folder_fingerprint(folder: Path) -> str:
     """Cheap identity of a model folder: its configs, and the sizes and edges of its weights."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -112,7 +112,7 @@ class SentenceTransformerEmbedder:
             dimension, prompts = layout
         self._identity = EmbedderIdentity(
             model=name,
-            fingerprint=_folder_fingerprint(folder),
+            fingerprint=folder_fingerprint(folder),
             dimension=dimension,
             normalized=True,
             query_prompt=prompts.get("query", ""),
@@ -177,9 +177,15 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self._identity.dimension), np.float32)
         if self._onnx is None:
             from qa.onnx_encoder import OnnxQueryEncoder, export_encoder
+            from qa.word_table import word_table
 
-            export = export_encoder(self.folder, self._identity.fingerprint)
-            self._onnx = OnnxQueryEncoder(export, self.folder / "tokenizer.json", _torch_threads())
+            fingerprint = self._identity.fingerprint
+            self._onnx = OnnxQueryEncoder(
+                export_encoder(self.folder, fingerprint),
+                self.folder / "tokenizer.json",
+                word_table(self.folder, fingerprint),
+                _torch_threads(),
+            )
         prompt = self._identity.query_prompt
         return self._onnx.encode([prompt + text for text in texts])
 

@@ -26,7 +26,6 @@ from qa.config import cache_dir
 from qa.errors import ModelError
 
 ONNX_FILE = "encoder.onnx"
-WORDS_FILE = "word_embeddings.npy"
 EXPORT_FORMAT = "v2"
 """Bumped when the export's layout changes, so an old export is never read as a new one."""
 MIN_COSINE = 0.9999
@@ -66,6 +65,7 @@ def export_dir(fingerprint: str) -> Path:
 def export_encoder(folder: Path, fingerprint: str) -> Path:
     """Export the folder's transformer to ONNX once, verified; return the export's folder."""
     from qa.models import file_lock
+    from qa.word_table import word_table
 
     target = export_dir(fingerprint)
     if (target / ONNX_FILE).is_file():
@@ -76,14 +76,14 @@ def export_encoder(folder: Path, fingerprint: str) -> Path:
         with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as tmp:
             candidate = Path(tmp) / "export"
             candidate.mkdir()
-            _export(folder, candidate)
+            _export(folder, candidate, word_table(folder, fingerprint))
             if target.exists():  # an export interrupted before its graph was written
                 shutil.rmtree(target)
             os.replace(candidate, target)
     return target
 
 
-def _export(folder: Path, out: Path) -> None:
+def _export(folder: Path, out: Path, words: np.ndarray) -> None:
     import torch
     import transformers
     from sentence_transformers import SentenceTransformer
@@ -92,8 +92,6 @@ def _export(folder: Path, out: Path) -> None:
     model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     model.eval()
     transformer = model[0].auto_model
-    words = transformer.get_input_embeddings().weight.detach().numpy()
-    np.save(out / WORDS_FILE, np.ascontiguousarray(words, dtype=np.float32))
 
     class FromWordVectors(torch.nn.Module):
         """The transformer after its word lookup, with one output, as the exporter needs."""
@@ -127,7 +125,7 @@ def _export(folder: Path, out: Path) -> None:
             dynamo=False,
         )
         expected = model.encode(list(_CHECK_TEXTS), normalize_embeddings=True)
-    got = OnnxQueryEncoder(out, folder / "tokenizer.json").encode(list(_CHECK_TEXTS))
+    got = OnnxQueryEncoder(out, folder / "tokenizer.json", words).encode(list(_CHECK_TEXTS))
     cosines = np.sum(got * expected, axis=1)
     if float(cosines.min()) < MIN_COSINE:
         raise ModelError(
@@ -139,11 +137,13 @@ def _export(folder: Path, out: Path) -> None:
 class OnnxQueryEncoder:
     """Tokenizer + word lookup + ONNX transformer + mean pooling + L2 norm, without torch.
 
-    The word table (250k × 384 floats, 384 MB: most of the model) is memory-mapped rather
-    than held in the ONNX session, so only the rows that questions use become resident.
+    The word table (``qa.word_table``: 384 MB, most of the model) stays outside the ONNX
+    session, memory-mapped, so only the rows that questions use become resident.
     """
 
-    def __init__(self, export: Path, tokenizer_file: Path, threads: int | None = None) -> None:
+    def __init__(
+        self, export: Path, tokenizer_file: Path, words: np.ndarray, threads: int | None = None
+    ) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -156,8 +156,8 @@ class OnnxQueryEncoder:
         # Idle ONNX threads must not spin: FAISS's and torch's OpenMP threads run next.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.log_severity_level = 3  # errors only: its notes are not for our users
+        self.words = words
         try:
-            self.words = np.load(export / WORDS_FILE, mmap_mode="r")
             self.session = onnxruntime.InferenceSession(
                 str(export / ONNX_FILE), options, providers=["CPUExecutionProvider"]
             )

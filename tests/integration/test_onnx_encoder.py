@@ -9,7 +9,8 @@ import pytest
 
 from qa.embedding import SentenceTransformerEmbedder
 from qa.errors import ModelError
-from qa.onnx_encoder import ONNX_FILE, WORDS_FILE, OnnxQueryEncoder, export_dir, plain_layout
+from qa.onnx_encoder import ONNX_FILE, OnnxQueryEncoder, export_dir, plain_layout
+from qa.word_table import word_table
 
 pytestmark = pytest.mark.integration
 
@@ -49,9 +50,7 @@ def test_torch_backend_and_other_layouts_stay_on_torch(
 
 
 def test_a_damaged_export_names_the_fix(e5: SentenceTransformerEmbedder, tmp_path: Path) -> None:
-    export = export_dir(e5.identity.fingerprint)
-    (tmp_path / "export").mkdir()
-    (tmp_path / "export" / WORDS_FILE).symlink_to(export / WORDS_FILE)
-    (tmp_path / "export" / ONNX_FILE).write_bytes(b"not a model")
+    (tmp_path / ONNX_FILE).write_bytes(b"not a model")
+    words = word_table(e5.folder, e5.identity.fingerprint)
     with pytest.raises(ModelError, match="delete that folder"):
-        OnnxQueryEncoder(tmp_path / "export", e5.folder / "tokenizer.json")
+        OnnxQueryEncoder(tmp_path, e5.folder / "tokenizer.json", words)
