@@ -3,7 +3,8 @@
 Verbs (each prints one JSON object):
   build    --articles N        build an index of N news articles: articles/s, chunks/s,
                                embedding chunks/s, peak RSS, size on disk
-  encoder  [--samples N]       raw encoder throughput: batch size, length sorting, threads
+  encoder  [--samples N]       raw encoder throughput: batch size, length sorting, threads,
+                               ONNX Runtime; one question at a time, torch vs ONNX
   query    --index DIR         load time and RSS; p50/p95 of the query encoder alone, dense,
                                BM25, hybrid, full ask
   faiss    [--vectors N]       Flat / HNSW / IVF-PQ on synthetic vectors: build time,
@@ -114,11 +115,47 @@ def bench_encoder(args: argparse.Namespace) -> dict[str, Any]:
         run(f"batch {batch}", batch, os.cpu_count() or 1, True)
     run("batch 16, unsorted", 16, os.cpu_count() or 1, False)
     run("batch 16, 1 thread", 16, 1, True)
+    onnx = embedder.onnx_encoder
+    started = time.perf_counter()
+    by_length = sorted(texts, key=len, reverse=True)
+    for i in range(0, len(by_length), 16):
+        onnx.encode(["passage: " + t for t in by_length[i : i + 16]])
+    rate = round(len(texts) / (time.perf_counter() - started), 2)
+    results.append({"setting": "batch 16, ONNX Runtime", "batch": 16, "threads": os.cpu_count(),
+                    "length_sorted": True, "chunks_per_s": rate})  # fmt: skip
     baseline = next(r["chunks_per_s"] for r in results if r["setting"] == "batch 16")
     for r in results:
         r["ratio_to_batch16"] = round(r["chunks_per_s"] / baseline, 2)
+    questions = _bench_questions(embedder, args.questions)
     return {"chunks": len(texts), "mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
-            "results": results}  # fmt: skip
+            "results": results, "questions": questions}  # fmt: skip
+
+
+def _bench_questions(embedder: Any, count: int) -> dict[str, Any]:
+    """One question at a time, as users ask: torch against ONNX Runtime, same vectors."""
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
+    questions = [questions[i % len(questions)] for i in range(count)]
+    prompt = embedder.identity.query_prompt
+    timings: dict[str, list[float]] = {"torch": [], "onnx": []}
+    cosines = []
+    for question in questions:
+        begun = time.perf_counter()
+        by_torch = embedder.model.encode([prompt + question], normalize_embeddings=True)
+        timings["torch"].append((time.perf_counter() - begun) * 1000)
+        begun = time.perf_counter()
+        by_onnx = embedder.onnx_encoder.encode([prompt + question])
+        timings["onnx"].append((time.perf_counter() - begun) * 1000)
+        cosines.append(float((by_torch * by_onnx).sum()))
+    result: dict[str, Any] = {name: _percentiles(values) for name, values in timings.items()}
+    result["p50_ratio_torch_to_onnx"] = round(
+        result["torch"]["p50_ms"] / result["onnx"]["p50_ms"], 2
+    )
+    result["min_cosine"] = round(min(cosines), 6)
+    result["questions"] = count
+    return result
 
 
 def bench_query(args: argparse.Namespace) -> dict[str, Any]:

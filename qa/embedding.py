@@ -175,10 +175,18 @@ class SentenceTransformerEmbedder:
             return self._encode(texts, self._identity.query_prompt, False)
         if not texts:
             return np.zeros((0, self._identity.dimension), np.float32)
+        prompt = self._identity.query_prompt
+        return self.onnx_encoder.encode([prompt + text for text in texts])
+
+    @property
+    def onnx_encoder(self) -> Any:
+        """The ONNX Runtime encoder (exported on first use; ModelError if the layout has none)."""
         if self._onnx is None:
-            from qa.onnx_encoder import OnnxQueryEncoder, export_encoder
+            from qa.onnx_encoder import OnnxQueryEncoder, export_encoder, plain_layout
             from qa.word_table import word_table
 
+            if plain_layout(self.folder) is None:
+                raise ModelError(f"{self.folder} is not a plain mean-pooled encoder: no ONNX path")
             fingerprint = self._identity.fingerprint
             self._onnx = OnnxQueryEncoder(
                 export_encoder(self.folder, fingerprint),
@@ -186,8 +194,7 @@ class SentenceTransformerEmbedder:
                 word_table(self.folder, fingerprint),
                 _torch_threads(),
             )
-        prompt = self._identity.query_prompt
-        return self._onnx.encode([prompt + text for text in texts])
+        return self._onnx
 
 
 class HashEmbedder:
