@@ -112,18 +112,25 @@ def _export(folder: Path, out: Path, words: np.ndarray) -> None:
     # The tracer warns about Python branches on shapes; they do not vary with the input here.
     with torch.inference_mode(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(
-            FromWordVectors(),
-            (word_vectors, sample["attention_mask"]),
-            str(out / ONNX_FILE),
-            input_names=["inputs_embeds", "attention_mask"],
-            output_names=["last_hidden_state"],
-            dynamic_axes={
-                name: dynamic for name in ("inputs_embeds", "attention_mask", "last_hidden_state")
-            },
-            opset_version=17,
-            dynamo=False,
-        )
+        try:
+            torch.onnx.export(
+                FromWordVectors(),
+                (word_vectors, sample["attention_mask"]),
+                str(out / ONNX_FILE),
+                input_names=["inputs_embeds", "attention_mask"],
+                output_names=["last_hidden_state"],
+                dynamic_axes={
+                    name: dynamic
+                    for name in ("inputs_embeds", "attention_mask", "last_hidden_state")
+                },
+                opset_version=17,
+                dynamo=False,
+            )
+        except Exception as exc:  # the exporter raises many kinds, e.g. onnx missing
+            raise ModelError(
+                f"cannot export {folder} to ONNX ({exc}): run `pip install -e .` (it installs "
+                "onnx), or set QA_QUERY_ENCODER=torch to encode questions with torch"
+            ) from exc
         expected = model.encode(list(_CHECK_TEXTS), normalize_embeddings=True)
     got = OnnxQueryEncoder(out, folder / "tokenizer.json", words).encode(list(_CHECK_TEXTS))
     cosines = np.sum(got * expected, axis=1)
@@ -144,7 +151,13 @@ class OnnxQueryEncoder:
     def __init__(
         self, export: Path, tokenizer_file: Path, words: np.ndarray, threads: int | None = None
     ) -> None:
-        import onnxruntime
+        try:
+            import onnxruntime
+        except ImportError as exc:
+            raise ModelError(
+                "onnxruntime is not installed: run `pip install -e .`, or set "
+                "QA_QUERY_ENCODER=torch to encode questions with torch"
+            ) from exc
         from tokenizers import Tokenizer
 
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +55,14 @@ def test_a_damaged_export_names_the_fix(e5: SentenceTransformerEmbedder, tmp_pat
     words = word_table(e5.folder, e5.identity.fingerprint)
     with pytest.raises(ModelError, match="delete that folder"):
         OnnxQueryEncoder(tmp_path, e5.folder / "tokenizer.json", words)
+
+
+def test_an_export_without_onnx_names_the_fix(
+    e5: SentenceTransformerEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qa.onnx_encoder import _export
+
+    monkeypatch.setitem(sys.modules, "onnx", None)  # as if onnx were not installed
+    words = word_table(e5.folder, e5.identity.fingerprint)
+    with pytest.raises(ModelError, match="pip install -e"):
+        _export(e5.folder, tmp_path, words)
