@@ -95,9 +95,9 @@ class NeuralReader:
     def __init__(self, model_dir: Path = DEFAULT_MODEL_DIR, base_dir: Path | None = None) -> None:
         import torch
         from safetensors.torch import load_file
-        from transformers import AutoTokenizer
 
         from qa.models import provision_e5
+        from qa.tokenizer import shared_tokenizer
 
         weights = model_dir / WEIGHTS_FILE
         if not weights.is_file():
@@ -111,7 +111,7 @@ class NeuralReader:
             raise ModelError(f"{weights} does not match its checksum in {CONFIG_FILE}: restore it")
         self.config = NeuralReaderConfig(**meta.get("inference", {}))
         base = base_dir or provision_e5()
-        self.tokenizer = AutoTokenizer.from_pretrained(str(base))
+        self.tokenizer = shared_tokenizer(base / "tokenizer.json")
         self.model = build_model(base)
         delta = {k: v.float() for k, v in load_file(str(weights)).items()}
         missing, unexpected = self.model.load_state_dict(delta, strict=False)
@@ -131,23 +131,37 @@ class NeuralReader:
         """This reader: it does not depend on the index, so its model is reused."""
         return self
 
+    def features(self, question: str, contexts: Sequence[str]) -> list[tuple[int, Any]]:
+        """(context index, encoding) of each window: question + as much context as fits.
+
+        A context longer than ``max_length`` tokens gives several windows overlapping by
+        ``stride`` tokens, in order: the features the reader was trained on.
+        """
+        encodings = self.tokenizer.encode_batch(
+            [(question, context) for context in contexts],
+            self.config.max_length,
+            stride=self.config.stride,
+            strategy="only_second",
+        )
+        return [
+            (index, window)
+            for index, encoding in enumerate(encodings)
+            for window in (encoding, *encoding.overflowing)
+        ]
+
     def _spans(
         self, question: str, contexts: Sequence[str]
     ) -> list[list[tuple[float, float, int, int]]]:
         """Per context: (span score, null score, char start, char end), best first."""
-        encoded = self.tokenizer(
-            [question] * len(contexts), list(contexts), truncation="only_second",
-            max_length=self.config.max_length, stride=self.config.stride,
-            return_overflowing_tokens=True, return_offsets_mapping=True, padding=True,
-            return_tensors="pt",
-        )  # fmt: skip
+        features = self.features(question, contexts)
+        ids, mask = self.tokenizer.padded([encoding for _, encoding in features])
         with self.torch.inference_mode():
-            start, end = self.model(encoded["input_ids"], encoded["attention_mask"])
+            start, end = self.model(self.torch.from_numpy(ids), self.torch.from_numpy(mask))
         starts, ends = start.numpy(), end.numpy()
         results: list[list[tuple[float, float, int, int]]] = [[] for _ in contexts]
-        for feature, context_index in enumerate(encoded["overflow_to_sample_mapping"].tolist()):
-            sequence = encoded.sequence_ids(feature)
-            offsets = encoded["offset_mapping"][feature].tolist()
+        for feature, (context_index, encoding) in enumerate(features):
+            sequence = encoding.sequence_ids
+            offsets = encoding.offsets
             context_tokens = [i for i, s in enumerate(sequence) if s == 1]
             if not context_tokens:
                 continue

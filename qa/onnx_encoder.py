@@ -158,11 +158,9 @@ class OnnxQueryEncoder:
                 "onnxruntime is not installed: run `pip install -e .`, or set "
                 "QA_QUERY_ENCODER=torch to encode questions with torch"
             ) from exc
-        from tokenizers import Tokenizer
+        from qa.tokenizer import shared_tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
+        self.tokenizer = shared_tokenizer(tokenizer_file)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or 0  # 0: one per core
         options.inter_op_num_threads = 1
@@ -180,13 +178,7 @@ class OnnxQueryEncoder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors (n, dimension) of ``texts`` (prompts already in the texts)."""
-        encodings = self.tokenizer.encode_batch(list(texts))
-        width = max(len(e.ids) for e in encodings)
-        ids = np.full((len(encodings), width), self.pad_id, np.int64)
-        mask = np.zeros((len(encodings), width), np.int64)
-        for row, encoding in enumerate(encodings):
-            ids[row, : len(encoding.ids)] = encoding.ids
-            mask[row, : len(encoding.ids)] = 1
+        ids, mask = self.tokenizer.padded(self.tokenizer.encode_batch(texts, MAX_TOKENS))
         word_vectors = np.asarray(self.words[ids], dtype=np.float32)
         (hidden,) = self.session.run(None, {"inputs_embeds": word_vectors, "attention_mask": mask})
         weights = mask[..., None].astype(np.float32)
