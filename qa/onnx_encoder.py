@@ -1,9 +1,10 @@
 """Question encoding with ONNX Runtime: the same vectors as torch, several times faster.
 
 A question is one forward pass over about 20 tokens. On a small CPU torch spends most of
-that pass in per-operator overhead (p50 31 ms, the same on 1 or 2 threads), ONNX Runtime
-about 7 ms. Batched passages are compute-bound, and there torch is faster (19.0 against
-16.0 chunks/s at batch 16), so passages stay on torch (see BENCHMARKS.md).
+that pass in per-operator overhead (a short question alone: 31 ms, the same on 1 or 2
+threads), ONNX Runtime 7–9 ms; over the benchmark's questions, each right after a torch
+call, 36 against 14 ms p50. Batched passages are compute-bound, and there torch is faster
+(19.8 against 13.1 chunks/s at batch 16), so passages stay on torch (see BENCHMARKS.md).
 
 The encoder is exported once per model fingerprint into the cache, checked against the
 sentence-transformers model it came from, and moved into place only if every check
@@ -58,7 +59,8 @@ def plain_layout(folder: Path) -> tuple[int, dict[str, str]] | None:
 
 
 def export_dir(fingerprint: str) -> Path:
-    """Where the export of the model with this fingerprint lives (graph + word table)."""
+    """Where the export of the model with this fingerprint lives (its word table does not:
+    that is ``qa.word_table``'s)."""
     return cache_dir() / "onnx" / f"{fingerprint}-{EXPORT_FORMAT}"
 
 
