@@ -33,7 +33,7 @@ from eval.datasets import DEFAULT_DATASET, load_jsonl
 from eval.metrics import percentiles
 
 
-def _peakrss_mb() -> float:
+def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -76,7 +76,7 @@ def bench_build(args: argparse.Namespace) -> dict[str, Any]:
         "chunks_per_s": round(report.chunks_total / seconds, 2),
         "embed_chunks_per_s": round(report.chunks_total / report.seconds["embed"], 2),
         "stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()},
-        "peak_rss_mb": round(_peakrss_mb(), 0), "index_mb": round(size, 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 0), "index_mb": round(size, 1),
     }  # fmt: skip
 
 

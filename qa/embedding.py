@@ -54,7 +54,7 @@ class Embedder(Protocol):
         ...
 
 
-def folder_fingerprint(folder: Path) -> str:
+def _folder_fingerprint(folder: Path) -> str:
     """Cheap identity of a model folder: its configs, and the sizes and edges of its weights."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
@@ -105,6 +105,7 @@ class SentenceTransformerEmbedder:
         self._model: Any = None
         self._onnx: Any = None
         layout = plain_layout(folder)
+        self._plain_layout = layout is not None
         self.query_backend = "onnx" if backend == "onnx" and layout is not None else "torch"
         if layout is None:
             dimension, prompts = self._load_torch_layout()
@@ -112,7 +113,7 @@ class SentenceTransformerEmbedder:
             dimension, prompts = layout
         self._identity = EmbedderIdentity(
             model=name,
-            fingerprint=folder_fingerprint(folder),
+            fingerprint=_folder_fingerprint(folder),
             dimension=dimension,
             normalized=True,
             query_prompt=prompts.get("query", ""),
@@ -182,10 +183,10 @@ class SentenceTransformerEmbedder:
     def onnx_encoder(self) -> Any:
         """The ONNX Runtime encoder (exported on first use; ModelError if the layout has none)."""
         if self._onnx is None:
-            from qa.onnx_encoder import OnnxQueryEncoder, export_encoder, plain_layout
+            from qa.onnx_encoder import OnnxQueryEncoder, export_encoder
             from qa.word_table import word_table
 
-            if plain_layout(self.folder) is None:
+            if not self._plain_layout:
                 raise ModelError(f"{self.folder} is not a plain mean-pooled encoder: no ONNX path")
             fingerprint = self._identity.fingerprint
             self._onnx = OnnxQueryEncoder(
