@@ -1,4 +1,4 @@
-"""Command line: ``python -m qa build | add | remove | ask | info``.
+"""Command line: ``python -m qa build | add | remove | upgrade | ask | info``.
 
 Every verb prints a human summary, or one JSON object with ``--json``; errors print one
 line that says what to do and exit non-zero, never a traceback.
@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
     _index_option(remove)
     remove.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    upgrade = verbs.add_parser(
+        "upgrade", help="rewrite an index of an older schema in place (keeps its vectors)"
+    )
+    _index_option(upgrade)
+    upgrade.add_argument("--json", action="store_true", help="print the report as JSON")
+
     ask = verbs.add_parser("ask", help="answer a question with cited sources")
     ask.add_argument("question", help="the question, in Chinese or English")
     _index_option(ask)
@@ -211,6 +217,12 @@ def _print_report(summary: dict[str, Any], as_json: bool) -> None:
             f"skipped {summary['skipped_existing']} already present; index now "
             f"{summary['articles_total']} articles, {summary['chunks_total']} chunks"
         )
+    elif verb == "upgrade":
+        print(
+            f"upgraded {summary['index']} to schema {summary['schema_version']}: "
+            f"{summary['articles_total']} articles, {summary['chunks_total']} chunks in "
+            f"{summary['total_seconds']:.1f} s"
+        )
     else:
         print(
             f"removed {summary['articles_removed']} articles ({summary['chunks_removed']} chunks); "
@@ -293,6 +305,18 @@ def cmd_remove(args: argparse.Namespace) -> int:
     index_dir = args.index or _default_index_dir()
     report = remove_articles(index_dir, args.article)
     _print_report(_report("remove", report, started, {"index": str(index_dir)}), args.json)
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """``upgrade``: rewrite a schema-2 index in the current schema."""
+    from qa.indexing import upgrade_index
+
+    started = time.perf_counter()
+    index_dir = args.index or _default_index_dir()
+    report = upgrade_index(index_dir)
+    extra = {"index": str(index_dir), "schema_version": report.manifest["schema_version"]}
+    _print_report(_report("upgrade", report, started, extra), args.json)
     return 0
 
 
@@ -389,6 +413,7 @@ COMMANDS = {
     "build": cmd_build,
     "add": cmd_add,
     "remove": cmd_remove,
+    "upgrade": cmd_upgrade,
     "info": cmd_info,
     "ask": cmd_ask,
 }

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,13 @@ from qa.embedding import Embedder
 from qa.errors import IndexExistsError, IndexLockedError, QAError
 from qa.lexical import Bm25Params, LexicalIndex
 from qa.store import (
+    SCHEMA_VERSION,
+    UPGRADABLE_SCHEMAS,
     check_can_create,
     check_embedder,
     load_snapshot,
+    read_legacy_generation,
+    read_manifest,
     write_generation,
     writer_lock,
 )
@@ -134,7 +139,7 @@ def add_articles(
     timings: dict[str, float] = {}
     with writer_lock(index_dir):
         started = time.perf_counter()
-        snapshot = load_snapshot(index_dir)
+        snapshot = load_snapshot(index_dir, mmap=False)
         check_embedder(snapshot.manifest, embedder.identity.to_dict())
         timings["load"] = time.perf_counter() - started
 
@@ -167,21 +172,21 @@ def add_articles(
         timings["index"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        all_articles = [*snapshot.articles.values(), *new.values()]
-        all_chunks = [*snapshot.chunks, *chunks]
         manifest = write_generation(
             index_dir,
-            articles=all_articles,
-            chunks=all_chunks,
+            articles=chain(snapshot.articles.values(), new.values()),
+            chunks=chain(snapshot.chunks, chunks),
             vector_ids=np.concatenate([snapshot.vector_ids, ids]),
             vectors=snapshot.vectors,
             lexical=lexical,
             manifest_fields={k: snapshot.manifest[k] for k in _CARRIED},
         )
         timings["write"] = time.perf_counter() - started
+    counts = manifest["counts"]
     return WriteReport(
-        len(new), 0, len(chunks), 0, len(all_articles), len(all_chunks), skipped, timings, manifest
-    )
+        len(new), 0, len(chunks), 0, counts["articles"], counts["chunks"], skipped, timings,
+        manifest,
+    )  # fmt: skip
 
 
 def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
@@ -189,7 +194,7 @@ def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
     timings: dict[str, float] = {}
     with writer_lock(index_dir):
         started = time.perf_counter()
-        snapshot = load_snapshot(index_dir)
+        snapshot = load_snapshot(index_dir, mmap=False)
         timings["load"] = time.perf_counter() - started
         unknown = [i for i in article_ids if i not in snapshot.articles]
         if unknown:
@@ -203,27 +208,54 @@ def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
                 f"removing all {len(doomed)} articles would leave {index_dir} empty: "
                 "build a new index instead"
             )
-        keep = np.array([c.article_id not in doomed for c in snapshot.chunks], dtype=bool)
+        doomed_rows = [snapshot.articles.row(article_id) for article_id in doomed]
+        keep = ~np.isin(snapshot.chunks.article_rows, doomed_rows)
         started = time.perf_counter()
         vectors = snapshot.vectors.without(snapshot.vector_ids[~keep])
         lexical = snapshot.lexical.kept(keep)
         timings["index"] = time.perf_counter() - started
         started = time.perf_counter()
-        articles = [a for a in snapshot.articles.values() if a.id not in doomed]
-        chunks = [c for c, k in zip(snapshot.chunks, keep, strict=True) if k]
         manifest = write_generation(
             index_dir,
-            articles=articles,
-            chunks=chunks,
+            articles=(a for a in snapshot.articles.values() if a.id not in doomed),
+            chunks=(snapshot.chunks[row] for row in np.flatnonzero(keep).tolist()),
             vector_ids=snapshot.vector_ids[keep],
             vectors=vectors,
             lexical=lexical,
             manifest_fields={k: snapshot.manifest[k] for k in _CARRIED},
         )
         timings["write"] = time.perf_counter() - started
+    counts = manifest["counts"]
     return WriteReport(
-        0, len(doomed), 0, int((~keep).sum()), len(articles), len(chunks), 0, timings, manifest
-    )
+        0, len(doomed), 0, int((~keep).sum()), counts["articles"], counts["chunks"], 0, timings,
+        manifest,
+    )  # fmt: skip
+
+
+def upgrade_index(index_dir: Path) -> WriteReport:
+    """Rewrite a schema-2 index in the current schema, keeping its vectors and BM25 rows."""
+    if (
+        read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION)).get(
+            "schema_version"
+        )
+        == SCHEMA_VERSION
+    ):
+        raise QAError(f"{index_dir} already has index schema {SCHEMA_VERSION}: nothing to upgrade")
+    with writer_lock(index_dir):
+        started = time.perf_counter()
+        legacy = read_legacy_generation(index_dir)
+        manifest = write_generation(
+            index_dir,
+            articles=legacy.articles,
+            chunks=legacy.chunks,
+            vector_ids=legacy.vector_ids,
+            vectors=legacy.vectors,
+            lexical=legacy.lexical,
+            manifest_fields={k: legacy.manifest[k] for k in _CARRIED},
+        )
+        seconds = {"upgrade": time.perf_counter() - started}
+    counts = manifest["counts"]
+    return WriteReport(0, 0, 0, 0, counts["articles"], counts["chunks"], 0, seconds, manifest)
 
 
 def ensure_index(

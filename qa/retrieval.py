@@ -118,16 +118,16 @@ class HybridRetriever:
         self.embedder = embedder
         self.config = config or FusionConfig()
         self.expander = EnglishExpander(snapshot.lexical.vocab)
-        self._published = np.array(
-            [snapshot.articles[c.article_id].published_at or "" for c in snapshot.chunks]
-        )
-        self._sources = np.array([snapshot.articles[c.article_id].source for c in snapshot.chunks])
+        rows = snapshot.chunks.article_rows
+        published = np.array([p or "" for p in snapshot.articles.published_at], dtype=str)
+        self._days = np.array([p[:10] for p in published], dtype=str)[rows]
+        self._sources = np.array(snapshot.articles.sources, dtype=str)[rows]
 
     def _allowed_rows(self, filters: SearchFilters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():
             return None
         allowed = np.ones(len(self.snapshot.chunks), dtype=bool)
-        days = np.array([p[:10] for p in self._published])
+        days = self._days
         if filters.published_from or filters.published_to:
             allowed &= days != ""
         if filters.published_from:

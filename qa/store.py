@@ -6,7 +6,8 @@ Layout::
       manifest.json        the only entry point: versions, model, counts, sha256 of files
       g000007/             the files of the current generation
         articles.jsonl     one article per line
-        chunks.jsonl       chunk i ↔ row i of the vectors and of the BM25 index
+        articles.index.json  ids, line offsets, lengths, dates, sources (see qa.tables)
+        chunks.npz         chunk i ↔ row i of the vectors and of the BM25 index
         vectors.faiss      IndexIDMap2; its ids, in row order, are the chunks' vector_id
         bm25/              token ids per chunk (see qa.lexical)
       .lock                held by the writer
@@ -28,6 +29,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +48,13 @@ from qa.errors import (
     SchemaVersionError,
 )
 from qa.lexical import Bm25Params, LexicalIndex
+from qa.tables import ArticleTable, ChunkTable, write_tables
 from qa.types import Article, Chunk
 from qa.vector_index import VectorIndex
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+"""3: articles and chunks as columns (qa.tables); 2 had chunks.jsonl (``qa upgrade`` reads it)."""
+UPGRADABLE_SCHEMAS = (2,)
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 _GENERATION = re.compile(r"^g(\d{6})$")
@@ -75,11 +80,15 @@ class IndexSnapshot:
 
     path: Path
     manifest: Mapping[str, Any]
-    articles: Mapping[str, Article]
-    chunks: tuple[Chunk, ...]
-    vector_ids: np.ndarray
+    articles: ArticleTable
+    chunks: ChunkTable
     vectors: VectorIndex
     lexical: LexicalIndex
+
+    @property
+    def vector_ids(self) -> np.ndarray:
+        """FAISS id of each chunk, in row order (increasing)."""
+        return self.chunks.vector_ids
 
     @property
     def generation(self) -> str:
@@ -99,8 +108,8 @@ def manifest_path(index_dir: Path) -> Path:
     return index_dir / MANIFEST
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
-    """The manifest of the index in ``index_dir``, schema-checked."""
+def read_manifest(index_dir: Path, *, schemas: Sequence[int] = (SCHEMA_VERSION,)) -> dict[str, Any]:
+    """The manifest of the index in ``index_dir``, whose schema must be one of ``schemas``."""
     path = manifest_path(index_dir)
     if not path.is_file():
         raise IndexNotFoundError(
@@ -114,7 +123,13 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
             f"{path} is not valid JSON ({exc}): rebuild the index with --force"
         ) from exc
     version = manifest.get("schema_version") if isinstance(manifest, dict) else None
-    if version != SCHEMA_VERSION:
+    if version in UPGRADABLE_SCHEMAS and version not in schemas:
+        raise SchemaVersionError(
+            f"{index_dir} has index schema {version}, this code reads schema {SCHEMA_VERSION}: "
+            f"upgrade it in place with `python -m qa upgrade --index {index_dir}` (keeps its "
+            "vectors, takes seconds) or rebuild it with `python -m qa build --force`"
+        )
+    if version not in schemas:
         raise SchemaVersionError(
             f"{index_dir} has index schema {version!r}, this code reads schema {SCHEMA_VERSION}: "
             "rebuild it with `python -m qa build --force`"
@@ -160,15 +175,17 @@ def check_embedder(manifest: Mapping[str, Any], identity: Mapping[str, Any]) -> 
         )
 
 
-def load_snapshot(index_dir: Path, *, verify: bool = True) -> IndexSnapshot:
+def load_snapshot(index_dir: Path, *, verify: bool = True, mmap: bool = True) -> IndexSnapshot:
     """Load the current generation of an index and cross-check all its parts.
 
-    ``verify`` also checks every file's sha256 (slower for large indexes).
+    ``verify`` also checks every file's sha256, on a second thread while the files load.
+    ``mmap`` maps the FAISS vectors instead of reading them (for serving); a writer that
+    adds to the index needs ``mmap=False``.
     """
     for attempt in range(3):
         manifest = read_manifest(index_dir)
         try:
-            return _load_generation(index_dir, manifest, verify=verify)
+            return _load_generation(index_dir, manifest, verify=verify, mmap=mmap)
         except FileNotFoundError:
             # A writer committed a new generation and pruned this one while we read; retry.
             if attempt == 2:
@@ -176,23 +193,49 @@ def load_snapshot(index_dir: Path, *, verify: bool = True) -> IndexSnapshot:
     raise AssertionError("unreachable")
 
 
+class _Verification:
+    """``verify_files`` on a thread: hashing releases the GIL, so it overlaps the parsing."""
+
+    def __init__(self, index_dir: Path, manifest: Mapping[str, Any]) -> None:
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(index_dir, manifest), name="verify-index", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, index_dir: Path, manifest: Mapping[str, Any]) -> None:
+        try:
+            verify_files(index_dir, manifest)
+        except BaseException as exc:  # re-raised by the loading thread in ``result``
+            self.error = exc
+
+    def result(self) -> None:
+        """Wait for the checksums; raise what they found."""
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
 def _load_generation(
-    index_dir: Path, manifest: Mapping[str, Any], *, verify: bool
+    index_dir: Path, manifest: Mapping[str, Any], *, verify: bool, mmap: bool
 ) -> IndexSnapshot:
-    if verify:
-        verify_files(index_dir, manifest)
+    verification = _Verification(index_dir, manifest) if verify else None
     generation = index_dir / manifest["generation"]
-    counts = manifest["counts"]
-    articles = {
-        a.id: a for a in (Article.from_dict(d) for d in _read_jsonl(generation / "articles.jsonl"))
-    }
-    rows = list(_read_jsonl(generation / "chunks.jsonl"))
-    chunks = tuple(
-        Chunk.from_dict({k: v for k, v in row.items() if k != "vector_id"}) for row in rows
-    )
-    vector_ids = np.asarray([row["vector_id"] for row in rows], np.int64)
-    vectors = VectorIndex.load(generation / "vectors.faiss", manifest["faiss"]["factory"])
-    lexical = LexicalIndex.load(generation / "bm25", Bm25Params(**manifest["lexical"]["params"]))
+    try:
+        articles = ArticleTable.open(generation)
+        chunks = ChunkTable.open(generation, articles)
+        vectors = VectorIndex.load(
+            generation / "vectors.faiss", manifest["faiss"]["factory"], mmap=mmap
+        )
+        lexical = LexicalIndex.load(
+            generation / "bm25", Bm25Params(**manifest["lexical"]["params"])
+        )
+    except Exception:
+        if verification is not None:
+            verification.result()  # a corrupt file explains the failure better than the parser
+        raise
+    if verification is not None:
+        verification.result()
 
     def mismatch(what: str) -> CountMismatchError:
         return CountMismatchError(
@@ -200,6 +243,9 @@ def _load_generation(
             "`python -m qa build --force`"
         )
 
+    counts = manifest["counts"]
+    for problem in (*articles.check(), *chunks.check()):
+        raise mismatch(problem)
     if len(articles) != counts["articles"]:
         raise mismatch(f"{len(articles)} articles, manifest says {counts['articles']}")
     if len(chunks) != counts["chunks"]:
@@ -208,18 +254,45 @@ def _load_generation(
         raise mismatch(f"{vectors.ntotal} vectors for {len(chunks)} chunks")
     if lexical.size != len(chunks):
         raise mismatch(f"{lexical.size} BM25 rows for {len(chunks)} chunks")
-    if not np.array_equal(vectors.ids(), vector_ids):
+    if not np.array_equal(vectors.ids(), chunks.vector_ids):
         raise mismatch("FAISS ids are not the chunks' vector ids in row order")
-    if len(vector_ids) > 1 and not np.all(np.diff(vector_ids) > 0):
+    if len(chunks) > 1 and not np.all(np.diff(chunks.vector_ids) > 0):
         raise mismatch("vector ids are not increasing")
     if vectors.dimension != manifest["embedding"]["dimension"]:
         expected = manifest["embedding"]["dimension"]
         raise mismatch(f"vectors have dimension {vectors.dimension}, the model {expected}")
-    for chunk in chunks:
-        article = articles.get(chunk.article_id)
-        if article is None or article.text[chunk.start : chunk.end] != chunk.text:
-            raise mismatch(f"chunk {chunk.id} does not match its article's text at its offsets")
-    return IndexSnapshot(index_dir, manifest, articles, chunks, vector_ids, vectors, lexical)
+    return IndexSnapshot(index_dir, manifest, articles, chunks, vectors, lexical)
+
+
+@dataclass(frozen=True)
+class LegacyGeneration:
+    """A schema-2 generation, read whole for ``qa upgrade``."""
+
+    manifest: Mapping[str, Any]
+    articles: list[Article]
+    chunks: list[Chunk]
+    vector_ids: np.ndarray
+    vectors: VectorIndex
+    lexical: LexicalIndex
+
+
+def read_legacy_generation(index_dir: Path) -> LegacyGeneration:
+    """Read a schema-2 index (chunks.jsonl) with its checksums verified."""
+    manifest = read_manifest(index_dir, schemas=UPGRADABLE_SCHEMAS)
+    verify_files(index_dir, manifest)
+    generation = index_dir / manifest["generation"]
+    articles = [Article.from_dict(d) for d in _read_jsonl(generation / "articles.jsonl")]
+    rows = list(_read_jsonl(generation / "chunks.jsonl"))
+    chunks = [Chunk.from_dict({k: v for k, v in r.items() if k != "vector_id"}) for r in rows]
+    vector_ids = np.asarray([row["vector_id"] for row in rows], np.int64)
+    vectors = VectorIndex.load(generation / "vectors.faiss", manifest["faiss"]["factory"])
+    lexical = LexicalIndex.load(generation / "bm25", Bm25Params(**manifest["lexical"]["params"]))
+    if not np.array_equal(vectors.ids(), vector_ids) or lexical.size != len(chunks):
+        raise CountMismatchError(
+            f"{index_dir}: vectors, BM25 rows and chunks disagree; rebuild it with "
+            "`python -m qa build --force`"
+        )
+    return LegacyGeneration(manifest, articles, chunks, vector_ids, vectors, lexical)
 
 
 # --------------------------------------------------------------------------- writing
@@ -289,17 +362,11 @@ def _next_generation(index_dir: Path) -> str:
     return f"g{max(numbers, default=0) + 1:06d}"
 
 
-def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        for row in rows:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def write_generation(
     index_dir: Path,
     *,
-    articles: Sequence[Article],
-    chunks: Sequence[Chunk],
+    articles: Iterable[Article],
+    chunks: Iterable[Chunk],
     vector_ids: np.ndarray,
     vectors: VectorIndex,
     lexical: LexicalIndex,
@@ -314,11 +381,7 @@ def write_generation(
     generation = _next_generation(index_dir)
     folder = index_dir / generation
     folder.mkdir()
-    _write_jsonl(folder / "articles.jsonl", (a.to_dict() for a in articles))
-    _write_jsonl(
-        folder / "chunks.jsonl",
-        ({**c.to_dict(), "vector_id": int(v)} for c, v in zip(chunks, vector_ids, strict=True)),
-    )
+    article_count, chunk_count = write_tables(folder, articles, chunks, vector_ids)
     vectors.save(folder / "vectors.faiss")
     lexical.save(folder / "bm25")
     _fsync_tree(folder)
@@ -334,7 +397,7 @@ def write_generation(
         **manifest_fields,
         "updated_at": now,
         "generation": generation,
-        "counts": {"articles": len(articles), "chunks": len(chunks)},
+        "counts": {"articles": article_count, "chunks": chunk_count},
         "next_vector_id": max(
             int(manifest_fields.get("next_vector_id", 0)),
             int(vector_ids.max()) + 1 if len(vector_ids) else 0,

@@ -35,9 +35,11 @@ def search_on_one_thread() -> None:
 class VectorIndex:
     """A FAISS index plus the factory string that made it."""
 
-    def __init__(self, index: faiss.IndexIDMap2, factory: str) -> None:
+    def __init__(self, index: faiss.IndexIDMap2, factory: str, *, read_only: bool = False) -> None:
         self.index = index
         self.factory = factory
+        self.read_only = read_only
+        """Vectors mapped from a file: FAISS aborts the process on an add, so ``add`` refuses."""
 
     @classmethod
     def create(
@@ -82,6 +84,11 @@ class VectorIndex:
 
     def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
         """Append vectors with their ids (in place)."""
+        if self.read_only:
+            raise UsageError(
+                "this index's vectors are memory-mapped read-only: load it with "
+                "load_snapshot(..., mmap=False) to add to it"
+            )
         if len(vectors):
             self.index.add_with_ids(_float32(vectors), np.asarray(ids, np.int64))
 
@@ -143,11 +150,17 @@ class VectorIndex:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def load(cls, path: Path, factory: str) -> VectorIndex:
-        """Read an index written by ``save``."""
-        index = faiss.read_index(str(path))
+    def load(cls, path: Path, factory: str, *, mmap: bool = False) -> VectorIndex:
+        """Read an index written by ``save``.
+
+        ``mmap`` maps the stored vectors from the file instead of copying them into memory
+        (read-only: such an index cannot ``add``). An approximate index then pages in only
+        the vectors its searches visit.
+        """
+        flags = faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY if mmap else 0
+        index = faiss.read_index(str(path), flags)
         if not isinstance(index, faiss.IndexIDMap2):
             index = faiss.downcast_index(index)
         if not isinstance(index, faiss.IndexIDMap2):
             raise TypeError(f"{path} does not hold an IndexIDMap2")
-        return cls(index, factory)
+        return cls(index, factory, read_only=mmap)

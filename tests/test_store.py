@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from qa.checksums import sha256_file
-from qa.config import FLAT_MAX_VECTORS, resolve_faiss_factory
+from qa.chunking import chunk_articles
+from qa.config import FLAT_MAX_VECTORS, ChunkingConfig, resolve_faiss_factory
 from qa.embedding import HashEmbedder
 from qa.errors import (
     ChecksumError,
@@ -39,15 +40,19 @@ def test_build_then_load_round_trips(page_index: Path, page_articles: tuple[Arti
         "ntotal": len(snapshot.chunks),
     }
     listed = {name.removeprefix(f"{snapshot.generation}/") for name in manifest["files"]}
-    assert {"articles.jsonl", "chunks.jsonl", "vectors.faiss", "bm25/tokens.npy",
-            "bm25/offsets.npy", "bm25/df.npy", "bm25/vocab.json"} <= listed  # fmt: skip
+    assert {"articles.jsonl", "articles.index.json", "chunks.npz", "vectors.faiss",
+            "bm25/tokens.npy", "bm25/offsets.npy", "bm25/df.npy",
+            "bm25/vocab.json"} <= listed  # fmt: skip
     assert any(name.startswith("bm25/bm25s/") for name in listed)
     on_disk = {p.relative_to(page_index / snapshot.generation).as_posix()
                for p in (page_index / snapshot.generation).rglob("*") if p.is_file()}  # fmt: skip
     assert listed == on_disk  # every file is covered by a checksum
     assert np.array_equal(snapshot.vector_ids, np.arange(len(snapshot.chunks)))
-    for chunk in snapshot.chunks:
-        assert snapshot.articles[chunk.article_id].text[chunk.start : chunk.end] == chunk.text
+    fresh_chunks = chunk_articles(page_articles, ChunkingConfig())
+    assert list(snapshot.chunks) == fresh_chunks  # rebuilt from columns, equal to the chunker's
+    assert snapshot.chunks[-1] == fresh_chunks[-1]
+    with pytest.raises(IndexError):
+        snapshot.chunks[len(fresh_chunks)]
     texts = "\n".join(c.text for c in snapshot.chunks)
     assert "下转3版" not in texts
     assert "治理水平" in texts and "持续发力" in texts
@@ -104,9 +109,16 @@ def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_corrupted_file_is_a_checksum_error(page_index: Path) -> None:
     manifest = read_manifest(page_index)
-    chunks_file = page_index / manifest["generation"] / "chunks.jsonl"
-    chunks_file.write_text(chunks_file.read_text("utf-8").replace("株洲", "珠洲", 1), "utf-8")
-    with pytest.raises(ChecksumError, match=r"chunks\.jsonl is corrupt"):
+    articles_file = page_index / manifest["generation"] / "articles.jsonl"
+    articles_file.write_text(articles_file.read_text("utf-8").replace("株洲", "珠洲", 1), "utf-8")
+    with pytest.raises(ChecksumError, match=r"articles\.jsonl is corrupt"):
+        load_snapshot(page_index)
+
+
+def test_a_corrupt_file_is_named_even_when_it_cannot_be_parsed(page_index: Path) -> None:
+    manifest = read_manifest(page_index)
+    (page_index / manifest["generation"] / "chunks.npz").write_bytes(b"not a zip")
+    with pytest.raises(ChecksumError, match=r"chunks\.npz is corrupt"):
         load_snapshot(page_index)
 
 
@@ -130,18 +142,112 @@ def test_count_mismatch_is_caught(page_index: Path) -> None:
         load_snapshot(page_index)
 
 
-def test_rows_out_of_order_are_caught(page_index: Path) -> None:
+def _rewrite_chunk_columns(index_dir: Path, change) -> None:
+    """Change chunks.npz and re-sign it, so that only the consistency checks can object."""
+    manifest = read_manifest(index_dir)
+    path = index_dir / manifest["generation"] / "chunks.npz"
+    with np.load(path) as data:
+        columns = {name: data[name].copy() for name in data.files}
+    change(columns)
+    with path.open("wb") as handle:
+        np.savez(handle, **columns)
+    _rewrite_manifest(
+        index_dir, lambda m: m["files"].update({f"{m['generation']}/chunks.npz": sha256_file(path)})
+    )
+
+
+def _swap_first_vector_ids(columns: dict[str, np.ndarray]) -> None:
+    columns["vector_id"][[0, 1]] = columns["vector_id"][[1, 0]]
+
+
+def _stretch_first_chunk(columns: dict[str, np.ndarray]) -> None:
+    columns["end"][0] = 10**6
+
+
+def _point_past_the_articles(columns: dict[str, np.ndarray]) -> None:
+    columns["article_row"][-1] = 8
+
+
+def _drop_a_column_row(columns: dict[str, np.ndarray]) -> None:
+    columns["start"] = columns["start"][:-1]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_swap_first_vector_ids, "row order"),
+        (_stretch_first_chunk, "ends beyond its article"),
+        (_point_past_the_articles, "article row that does not exist"),
+        (_drop_a_column_row, "differ in length"),
+    ],
+)
+def test_inconsistent_chunk_columns_are_caught(page_index: Path, change, message: str) -> None:
+    _rewrite_chunk_columns(page_index, change)
+    with pytest.raises(CountMismatchError, match=message):
+        load_snapshot(page_index)
+
+
+def test_article_offsets_must_cover_the_file(page_index: Path) -> None:
     manifest = read_manifest(page_index)
-    chunks_file = page_index / manifest["generation"] / "chunks.jsonl"
-    lines = chunks_file.read_text("utf-8").splitlines()
-    lines[0], lines[1] = lines[1], lines[0]
-    chunks_file.write_text("\n".join(lines) + "\n", "utf-8")
+    path = page_index / manifest["generation"] / "articles.index.json"
+    columns = json.loads(path.read_text("utf-8"))
+    columns["offsets"][3] = columns["offsets"][4]
+    path.write_text(json.dumps(columns, ensure_ascii=False), "utf-8")
     _rewrite_manifest(
         page_index,
-        lambda m: m["files"].update({f"{m['generation']}/chunks.jsonl": sha256_file(chunks_file)}),
+        lambda m: m["files"].update({f"{m['generation']}/articles.index.json": sha256_file(path)}),
     )
-    with pytest.raises(CountMismatchError, match="row order"):
+    with pytest.raises(CountMismatchError, match="line offsets"):
         load_snapshot(page_index)
+
+
+def _downgrade_to_schema_2(index_dir: Path) -> None:
+    """Rewrite an index as schema 2 wrote it: chunk objects in chunks.jsonl."""
+    snapshot = load_snapshot(index_dir)
+    folder = index_dir / snapshot.generation
+    with (folder / "chunks.jsonl").open("w", encoding="utf-8") as handle:
+        for chunk, vector_id in zip(snapshot.chunks, snapshot.vector_ids, strict=True):
+            row = {**chunk.to_dict(), "vector_id": int(vector_id)}
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    (folder / "chunks.npz").unlink()
+    (folder / "articles.index.json").unlink()
+
+    def change(manifest: dict) -> None:
+        manifest["schema_version"] = 2
+        manifest["files"] = {
+            p.relative_to(index_dir).as_posix(): sha256_file(p)
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
+        }
+
+    _rewrite_manifest(index_dir, change)
+
+
+def test_a_schema_2_index_is_upgraded_in_place(page_index: Path, capsys) -> None:
+    from qa.__main__ import main
+
+    before = load_snapshot(page_index)
+    chunks, vector_ids = list(before.chunks), before.vector_ids.copy()
+    _downgrade_to_schema_2(page_index)
+    with pytest.raises(SchemaVersionError, match="python -m qa upgrade --index"):
+        load_snapshot(page_index)
+    assert main(["upgrade", "--index", str(page_index), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["schema_version"], report["chunks_total"]) == (3, len(chunks))
+    after = load_snapshot(page_index)
+    assert list(after.chunks) == chunks
+    assert np.array_equal(after.vector_ids, vector_ids)
+    assert main(["upgrade", "--index", str(page_index)]) != 0
+    assert "already has index schema 3: nothing to upgrade" in capsys.readouterr().err
+
+
+def test_a_served_snapshot_maps_its_vectors_read_only(page_index: Path) -> None:
+    served = load_snapshot(page_index)
+    with pytest.raises(QAError, match="mmap=False"):
+        served.vectors.add(np.zeros((1, 64), np.float32), np.array([10**6]))
+    writable = load_snapshot(page_index, mmap=False)
+    writable.vectors.add(np.zeros((1, 64), np.float32), np.array([10**6]))
+    assert writable.vectors.ntotal == served.vectors.ntotal + 1
 
 
 def test_schema_version_mismatch(page_index: Path) -> None:
