@@ -24,10 +24,12 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import numpy as np
 
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -208,13 +210,23 @@ class Expansion:
 class EnglishExpander:
     """English question → Chinese terms that occur in the index's vocabulary."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
-        names = [w for w in vocabulary if 2 <= len(w) <= 4 and _CJK.match(w)]
-        self._known = set(vocabulary).__contains__
-        # Every prefix of a short Chinese word, so that pinyin readings are pruned
-        # character by character instead of trying every combination.
-        self._prefixes = {w[:i] for w in names for i in range(1, len(w) + 1)}
+    def __init__(self, known: Callable[[str], bool], short_words: np.ndarray) -> None:
+        """``known`` says whether the index holds a term; ``short_words`` are its sorted
+        words of 2–4 characters that start with a CJK one (``LexicalIndex.short_words``)."""
+        self._known = known
+        self._short_words = short_words
         self._dictionary = reverse_cedict()
+
+    def _prefixes(self, candidates: list[str]) -> list[str]:
+        """The candidates that begin some short word: pinyin readings are pruned character
+        by character instead of trying every combination."""
+        fitting = [c for c in candidates if len(c) <= self._short_words.dtype.itemsize // 4]
+        if not fitting or not len(self._short_words):
+            return []
+        at = np.searchsorted(self._short_words, np.array(fitting, dtype=self._short_words.dtype))
+        last = len(self._short_words)
+        return [c for c, i in zip(fitting, at.tolist(), strict=True)
+                if i < last and str(self._short_words[i]).startswith(c)]  # fmt: skip
 
     def _dictionary_terms(self, phrase: str) -> list[str]:
         for form in _lemmas(phrase) if " " not in phrase else [phrase]:
@@ -231,9 +243,7 @@ class EnglishExpander:
                 continue
             partial = [""]
             for syllable in segmentation:
-                partial = [
-                    p + c for p in partial for c in syllables[syllable] if p + c in self._prefixes
-                ]
+                partial = self._prefixes([p + c for p in partial for c in syllables[syllable]])
             found.extend(sorted(c for c in partial if self._known(c) and c not in found))
         return found[:MAX_TERMS_PER_WORD]
 

@@ -3,15 +3,22 @@
 The token ids of every chunk are stored beside the bm25s matrices, so that adding or
 removing chunks re-tokenises only the new text: the BM25 statistics are then rebuilt
 from the stored ids, which takes seconds even for hundreds of thousands of chunks.
+
+A served index never loads its vocabulary as Python strings (a 60k-article archive has
+over a million terms, most of them character bigrams: seconds and hundreds of MB). A term
+is found by a 64-bit hash in a sorted, memory-mapped array; the word list is read only by
+writers (``extended``) and by callers that enumerate terms.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import math
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +38,47 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]{2,}")
 _jieba_lock = threading.Lock()
+SHORT_WORD_CHARS = 4
+"""``short_words`` holds words of 2 to this many characters that start with a CJK one."""
+
+
+def term_hash(term: str) -> int:
+    """The 64-bit key a term is found by (first 8 bytes of its BLAKE2b digest)."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class TermLookup:
+    """Term → id through sorted 64-bit hashes: a few MB instead of a dict of strings."""
+
+    def __init__(self, hashes: np.ndarray, ids: np.ndarray) -> None:
+        self.hashes = hashes
+        self.ids = ids
+
+    @classmethod
+    def of(cls, vocab: Sequence[str]) -> TermLookup:
+        """The lookup of a vocabulary (term i has id i); refuses a hash collision."""
+        hashes = np.fromiter((term_hash(t) for t in vocab), np.uint64, count=len(vocab))
+        order = np.argsort(hashes, kind="stable")
+        hashes = hashes[order]
+        if len(hashes) > 1 and np.any(hashes[1:] == hashes[:-1]):
+            raise ValueError("two BM25 terms share a 64-bit hash: rebuild with another analyzer")
+        return cls(hashes, order.astype(np.int32))
+
+    def get(self, term: str) -> int | None:
+        """The id of ``term``, or None when the vocabulary lacks it."""
+        key = np.uint64(term_hash(term))
+        at = int(np.searchsorted(self.hashes, key))
+        if at < len(self.hashes) and self.hashes[at] == key:
+            return int(self.ids[at])
+        return None
+
+
+def short_words_of(vocab: Sequence[str]) -> np.ndarray:
+    """Sorted words of 2–4 characters starting with a CJK one (for pinyin matching)."""
+    words = sorted(
+        w for w in vocab if 2 <= len(w) <= SHORT_WORD_CHARS and "\u3400" <= w[0] <= "\u9fff"
+    )
+    return np.array(words, dtype=f"<U{SHORT_WORD_CHARS}")
 
 
 def _jieba() -> ModuleType:
@@ -75,27 +123,68 @@ class LexicalIndex:
     """BM25 over the chunks, row i ↔ chunk i. Immutable: ``extended``/``kept`` return new ones.
 
     On disk: the token ids of every row (``tokens.npy`` + ``offsets.npy``, the source of
-    truth for add/remove), the vocabulary, the document frequencies, and the bm25s score
-    matrices, which load memory-mapped so that a large index opens in seconds.
+    truth for add/remove), the vocabulary and its hash lookup, the short CJK words, the
+    document frequencies, and the bm25s score matrices; all but the vocabulary load
+    memory-mapped, so that a large index opens in a fraction of a second.
     """
 
     def __init__(
         self,
         params: Bm25Params,
-        vocab: list[str],
+        vocab: list[str] | None,
         token_ids: np.ndarray,
         offsets: np.ndarray,
         *,
         bm25: Any = None,
         document_frequency: np.ndarray | None = None,
+        lookup: TermLookup | None = None,
+        short_words: np.ndarray | None = None,
+        vocab_path: Path | None = None,
     ) -> None:
+        if vocab is None and vocab_path is None:
+            raise ValueError("a LexicalIndex needs its vocabulary or the file that holds it")
         self.params = params
-        self.vocab = vocab
+        self._vocab = vocab
+        self._vocab_path = vocab_path
         self.token_ids = token_ids
         self.offsets = offsets
-        self._vocab_index = {token: i for i, token in enumerate(vocab)}
-        self._bm25 = bm25 if bm25 is not None else self._index()
+        self._lookup = lookup
+        self._short_words = short_words
         self._document_frequency = document_frequency
+        self._bm25 = bm25 if bm25 is not None else self._index()
+
+    @property
+    def vocab(self) -> list[str]:
+        """Every term, by id (read from disk on first use for a loaded index)."""
+        if self._vocab is None:
+            assert self._vocab_path is not None
+            self._vocab = json.loads(self._vocab_path.read_text("utf-8"))
+        return self._vocab
+
+    @property
+    def lookup(self) -> TermLookup:
+        """Term → id."""
+        if self._lookup is None:
+            self._lookup = TermLookup.of(self.vocab)
+        return self._lookup
+
+    @property
+    def short_words(self) -> np.ndarray:
+        """Sorted vocabulary words of 2–4 characters that start with a CJK character."""
+        if self._short_words is None:
+            self._short_words = short_words_of(self.vocab)
+        return self._short_words
+
+    def term_id(self, term: str) -> int | None:
+        """The id of a term, or None when no row holds it."""
+        return self.lookup.get(term)
+
+    def __contains__(self, term: str) -> bool:
+        return self.term_id(term) is not None
+
+    def idf(self) -> TermIdf:
+        """BM25-style IDF of each term, looked up by hash."""
+        return TermIdf(self)
 
     def _index(self) -> Any:
         import bm25s
@@ -107,10 +196,8 @@ class LexicalIndex:
                 for i in range(self.size)
             ]
             empty = len(self.vocab)  # an id no document holds, so bm25s takes empty documents
-            bm25.index(
-                ([d or [empty] for d in documents], {**self._vocab_index, "": empty}),
-                show_progress=False,
-            )
+            ids = {token: i for i, token in enumerate(self.vocab)}
+            bm25.index(([d or [empty] for d in documents], {**ids, "": empty}), show_progress=False)
         return bm25
 
     @property
@@ -145,7 +232,7 @@ class LexicalIndex:
         from tqdm.auto import tqdm
 
         vocab = list(self.vocab)
-        index = dict(self._vocab_index)
+        index = {token: i for i, token in enumerate(vocab)}
         new_ids: list[int] = []
         new_offsets = [int(self.offsets[-1])]
         for text in tqdm(texts, desc="BM25 tokens", unit="chunk", disable=not progress):
@@ -169,11 +256,8 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros when no query token is known)."""
-        ids = [
-            self._vocab_index[t]
-            for t in analyze(query, self.params.analyzer)
-            if t in self._vocab_index
-        ]
+        found = (self.term_id(t) for t in analyze(query, self.params.analyzer))
+        ids = [i for i in found if i is not None]
         if not ids or self.size == 0:
             return np.zeros(self.size, np.float32)
         return np.asarray(self._bm25.get_scores(ids), np.float32)
@@ -201,6 +285,9 @@ class LexicalIndex:
         np.save(folder / "offsets.npy", self.offsets)
         np.save(folder / "df.npy", self.document_frequency())
         (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
+        np.save(folder / "vocab_hashes.npy", self.lookup.hashes)
+        np.save(folder / "vocab_ids.npy", self.lookup.ids)
+        np.save(folder / "short_words.npy", self.short_words)
         if self.size:
             self._bm25.save(str(folder / "bm25s"), show_progress=False)
 
@@ -209,7 +296,13 @@ class LexicalIndex:
         """Read an index written by ``save``; arrays are memory-mapped."""
         import bm25s
 
-        vocab = json.loads((folder / "vocab.json").read_text("utf-8"))
+        lookup = short_words = None
+        if (folder / "vocab_hashes.npy").is_file():  # older indexes (schema 2) lack them
+            lookup = TermLookup(
+                np.load(folder / "vocab_hashes.npy", mmap_mode="r"),
+                np.load(folder / "vocab_ids.npy", mmap_mode="r"),
+            )
+            short_words = np.load(folder / "short_words.npy", mmap_mode="r")
         token_ids = np.load(folder / "tokens.npy", mmap_mode="r")
         offsets = np.load(folder / "offsets.npy")
         document_frequency = np.load(folder / "df.npy")
@@ -217,5 +310,33 @@ class LexicalIndex:
         if (folder / "bm25s").is_dir():
             bm25 = bm25s.BM25.load(str(folder / "bm25s"), mmap=True, load_vocab=False,
                                    show_progress=False)  # fmt: skip
-        return cls(params, vocab, token_ids, offsets, bm25=bm25,
-                   document_frequency=document_frequency)  # fmt: skip
+        return cls(params, None, token_ids, offsets, bm25=bm25,
+                   document_frequency=document_frequency, lookup=lookup,
+                   short_words=short_words, vocab_path=folder / "vocab.json")  # fmt: skip
+
+
+class TermIdf(Mapping[str, float]):
+    """IDF by term, log(1 + (N - df + 0.5) / (df + 0.5)), without a dict of the vocabulary."""
+
+    def __init__(self, lexical: LexicalIndex) -> None:
+        self._lexical = lexical
+        self._frequency = lexical.document_frequency()
+
+    def _idf(self, df: float) -> float:
+        return math.log(1 + (self._lexical.size - df + 0.5) / (df + 0.5))
+
+    def __getitem__(self, term: str) -> float:
+        term_id = self._lexical.term_id(term)
+        if term_id is None:
+            raise KeyError(term)
+        return self._idf(float(self._frequency[term_id]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lexical.vocab)
+
+    def __len__(self) -> int:
+        return len(self._frequency)
+
+    def highest(self) -> float:
+        """The IDF of the rarest term (1.0 for an empty vocabulary)."""
+        return self._idf(float(self._frequency.min())) if len(self._frequency) else 1.0

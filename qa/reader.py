@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, Self
 
 from qa.chunking import sentence_spans
+from qa.lexical import TermIdf
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
 from qa.spans import (
     SpanCandidate,
@@ -132,9 +133,12 @@ class _Scored:
 class FastReader:
     """Sentence scoring plus typed span extraction; see the module docstring."""
 
-    def __init__(self, idf: dict[str, float], config: FastReaderConfig | None = None) -> None:
+    def __init__(self, idf: Mapping[str, float], config: FastReaderConfig | None = None) -> None:
         self.idf = idf
-        self.default_idf = max(idf.values(), default=1.0)
+        # An index's TermIdf knows its highest value without enumerating a million terms.
+        self.default_idf = (
+            idf.highest() if isinstance(idf, TermIdf) else max(idf.values(), default=1.0)
+        )
         self.config = config or FastReaderConfig()
 
     # ------------------------------------------------------------------ evidence
@@ -397,8 +401,7 @@ class FastReader:
     @classmethod
     def from_index(cls, snapshot: IndexSnapshot, config: FastReaderConfig | None = None) -> Self:
         """A fast reader whose IDF table comes from ``snapshot``'s BM25 index."""
-        lexical = snapshot.lexical
-        return cls(idf_table(lexical.document_frequencies(), len(snapshot.chunks)), config)
+        return cls(snapshot.lexical.idf(), config)
 
     def for_index(self, snapshot: IndexSnapshot) -> FastReader:
         """The same settings with the IDF table of another index generation."""

@@ -117,7 +117,8 @@ class HybridRetriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.config = config or FusionConfig()
-        self.expander = EnglishExpander(snapshot.lexical.vocab)
+        lexical = snapshot.lexical
+        self.expander = EnglishExpander(lexical.__contains__, lexical.short_words)
         rows = snapshot.chunks.article_rows
         published = np.array([p or "" for p in snapshot.articles.published_at], dtype=str)
         self._days = np.array([p[:10] for p in published], dtype=str)[rows]

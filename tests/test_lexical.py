@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from qa.crosslingual import EnglishExpander, _syllable_chars, pinyin_segmentations
 from qa.lexical import Bm25Params, LexicalIndex, analyze
+from qa.reader import FastReader, idf_table
 
 DOCS = [
     "2025年,株洲全社会物流总费用与GDP的比率为13.5%,节约社会物流成本近12亿元。",
@@ -44,3 +47,61 @@ def test_extending_and_dropping_equal_a_fresh_build() -> None:
     rebuilt = LexicalIndex.build([d for d, k in zip(DOCS, keep, strict=True) if k], Bm25Params())
     for query in ["物流成本", "炎陵 投资"]:
         assert np.allclose(dropped.scores(query), rebuilt.scores(query))
+
+
+PLACES = "株洲 醴陵 炎陵 湘潭 长沙 攸县 茶陵 株洲市 渌口 天元区 石峰 荷塘 芦淞 珠洲 朱州"
+
+
+def test_term_lookup_finds_every_term_and_nothing_else() -> None:
+    index = LexicalIndex.build([*DOCS, PLACES], Bm25Params())
+    for term_id, term in enumerate(index.vocab):
+        assert index.term_id(term) == term_id
+    assert index.term_id("不在词表里的词") is None
+    assert "株洲" in index and "zzz" not in index
+
+
+def test_a_loaded_index_answers_without_reading_its_word_list(tmp_path) -> None:
+    built = LexicalIndex.build([*DOCS, PLACES], Bm25Params())
+    built.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25", Bm25Params())
+    for query in ["株洲 物流成本", "炎陵 投资", "醴陵", "无关"]:
+        assert np.allclose(loaded.scores(query), built.scores(query))
+    assert list(loaded.short_words) == list(built.short_words)
+    assert loaded.idf()["株洲"] == built.idf()["株洲"]
+    assert loaded._vocab is None  # served from the hash lookup and memory-mapped arrays
+    assert loaded.vocab == built.vocab  # still there for writers
+
+
+def test_term_idf_equals_the_idf_table() -> None:
+    index = LexicalIndex.build([*DOCS, PLACES], Bm25Params())
+    table = idf_table(index.document_frequencies(), index.size)
+    idf = index.idf()
+    assert dict(idf.items()) == pytest.approx(table)
+    assert idf.highest() == pytest.approx(max(table.values()))
+    assert FastReader(idf).default_idf == FastReader(table).default_idf
+
+
+def _pinyin_terms_by_prefix_set(vocab: list[str], word: str) -> list[str]:
+    """The expander's pinyin search as first written: a set of every short word's prefixes."""
+    syllables = _syllable_chars()
+    names = [w for w in vocab if 2 <= len(w) <= 4 and "\u3400" <= w[0] <= "\u9fff"]
+    prefixes = {w[:i] for w in names for i in range(1, len(w) + 1)}
+    found: list[str] = []
+    for segmentation in pinyin_segmentations(word):
+        if not 2 <= len(segmentation) <= 4:
+            continue
+        partial = [""]
+        for syllable in segmentation:
+            partial = [p + c for p in partial for c in syllables[syllable] if p + c in prefixes]
+        found.extend(sorted(c for c in partial if c in vocab and c not in found))
+    return found
+
+
+def test_pinyin_matching_by_sorted_short_words_equals_the_prefix_set() -> None:
+    index = LexicalIndex.build([*DOCS, PLACES], Bm25Params())
+    expander = EnglishExpander(index.__contains__, index.short_words)
+    for word in ["zhuzhou", "liling", "yanling", "xiangtan", "changsha", "youxian", "chaling",
+                 "tianyuan", "lukou", "shifeng", "hetang", "lusong", "beijing"]:  # fmt: skip
+        assert expander._pinyin_terms(word) == _pinyin_terms_by_prefix_set(index.vocab, word)[:3]
+    assert set(expander._pinyin_terms("zhuzhou")) >= {"株洲"}
+    assert expander.expand("Where is Liling?").terms == ("醴陵",)
