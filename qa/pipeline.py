@@ -99,14 +99,23 @@ class Pipeline:
         fusion: FusionConfig | None = None,
         verify: bool = True,
     ) -> Pipeline:
-        """Load an index (verified) and the encoder that built it, to answer questions."""
+        """Load an index (verified) and the encoder that built it, to answer questions.
+
+        The index's checksums are computed on a second core while the models load; the
+        pipeline is returned only once they all match.
+        """
         from qa.vector_index import search_on_one_thread
 
         search_on_one_thread()
-        snapshot = load_snapshot(index_dir, verify=verify)
+        snapshot = load_snapshot(index_dir, verify=verify, wait=False)
         embedder = embedder or make_embedder(snapshot.manifest["embedding"]["model"])
-        pipeline = cls(snapshot, embedder, reader=reader, fusion=fusion)
-        pipeline.warm_up()
+        try:
+            pipeline = cls(snapshot, embedder, reader=reader, fusion=fusion)
+            pipeline.warm_up()
+        except Exception:
+            snapshot.wait_verified()  # a corrupt file explains a failure best
+            raise
+        snapshot.wait_verified()
         return pipeline
 
     def warm_up(self) -> None:

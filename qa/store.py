@@ -84,6 +84,13 @@ class IndexSnapshot:
     chunks: ChunkTable
     vectors: VectorIndex
     lexical: LexicalIndex
+    verification: _Verification | None = None
+    """Checksums still being computed (``load_snapshot(..., wait=False)``)."""
+
+    def wait_verified(self) -> None:
+        """Return once every file's checksum matched; raise ChecksumError if one did not."""
+        if self.verification is not None:
+            self.verification.result()
 
     @property
     def vector_ids(self) -> np.ndarray:
@@ -175,17 +182,24 @@ def check_embedder(manifest: Mapping[str, Any], identity: Mapping[str, Any]) -> 
         )
 
 
-def load_snapshot(index_dir: Path, *, verify: bool = True, mmap: bool = True) -> IndexSnapshot:
+def load_snapshot(
+    index_dir: Path, *, verify: bool = True, mmap: bool = True, wait: bool = True
+) -> IndexSnapshot:
     """Load the current generation of an index and cross-check all its parts.
 
-    ``verify`` also checks every file's sha256, on a second thread while the files load.
-    ``mmap`` maps the FAISS vectors instead of reading them (for serving); a writer that
-    adds to the index needs ``mmap=False``.
+    ``verify`` also checks every file's sha256, on a second thread while the files load;
+    with ``wait=False`` the snapshot returns before the checksums are done, and the caller
+    must call ``wait_verified()`` before it answers anyone (it overlaps hashing with loading
+    the models). ``mmap`` maps the FAISS vectors instead of reading them (for serving); a
+    writer that adds to the index needs ``mmap=False``.
     """
     for attempt in range(3):
         manifest = read_manifest(index_dir)
         try:
-            return _load_generation(index_dir, manifest, verify=verify, mmap=mmap)
+            snapshot = _load_generation(index_dir, manifest, verify=verify, mmap=mmap)
+            if wait:
+                snapshot.wait_verified()
+            return snapshot
         except FileNotFoundError:
             # A writer committed a new generation and pruned this one while we read; retry.
             if attempt == 2:
@@ -220,22 +234,28 @@ def _load_generation(
     index_dir: Path, manifest: Mapping[str, Any], *, verify: bool, mmap: bool
 ) -> IndexSnapshot:
     verification = _Verification(index_dir, manifest) if verify else None
-    generation = index_dir / manifest["generation"]
     try:
-        articles = ArticleTable.open(generation)
-        chunks = ChunkTable.open(generation, articles)
-        vectors = VectorIndex.load(
-            generation / "vectors.faiss", manifest["faiss"]["factory"], mmap=mmap
-        )
-        lexical = LexicalIndex.load(
-            generation / "bm25", Bm25Params(**manifest["lexical"]["params"])
-        )
+        return _read_generation(index_dir, manifest, mmap=mmap, verification=verification)
     except Exception:
         if verification is not None:
             verification.result()  # a corrupt file explains the failure better than the parser
         raise
-    if verification is not None:
-        verification.result()
+
+
+def _read_generation(
+    index_dir: Path,
+    manifest: Mapping[str, Any],
+    *,
+    mmap: bool,
+    verification: _Verification | None,
+) -> IndexSnapshot:
+    generation = index_dir / manifest["generation"]
+    articles = ArticleTable.open(generation)
+    chunks = ChunkTable.open(generation, articles)
+    vectors = VectorIndex.load(
+        generation / "vectors.faiss", manifest["faiss"]["factory"], mmap=mmap
+    )
+    lexical = LexicalIndex.load(generation / "bm25", Bm25Params(**manifest["lexical"]["params"]))
 
     def mismatch(what: str) -> CountMismatchError:
         return CountMismatchError(
@@ -261,7 +281,7 @@ def _load_generation(
     if vectors.dimension != manifest["embedding"]["dimension"]:
         expected = manifest["embedding"]["dimension"]
         raise mismatch(f"vectors have dimension {vectors.dimension}, the model {expected}")
-    return IndexSnapshot(index_dir, manifest, articles, chunks, vectors, lexical)
+    return IndexSnapshot(index_dir, manifest, articles, chunks, vectors, lexical, verification)
 
 
 @dataclass(frozen=True)

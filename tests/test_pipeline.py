@@ -97,3 +97,23 @@ def test_rendered_text_marks_the_span(pipeline: Pipeline) -> None:
     text = render_text(pipeline.ask("株洲节约了多少社会物流成本?"))
     assert "【近12亿元】" in text and "[1] 持续优化物流产业生态" in text
     assert "not found in the articles" in render_text(pipeline.ask("株洲2025年末常住人口有多少?"))
+
+
+@pytest.mark.parametrize("damage", ["edit", "truncate"])
+def test_a_corrupt_index_is_refused_at_load(tmp_path: Path, page_index: Path, damage: str) -> None:
+    import shutil
+
+    from qa.errors import ChecksumError
+    from qa.store import read_manifest
+
+    index_dir = tmp_path / "damaged"
+    shutil.copytree(page_index, index_dir)
+    articles = index_dir / read_manifest(index_dir)["generation"] / "articles.jsonl"
+    text = articles.read_text("utf-8")
+    # The checksums run beside the model loading: a damaged file must still stop the load,
+    # whether the damage is silent (same length) or breaks the parsing.
+    articles.write_text(
+        text.replace("株洲", "珠洲", 1) if damage == "edit" else text[:500], "utf-8"
+    )
+    with pytest.raises(ChecksumError, match=r"articles\.jsonl is corrupt"):
+        Pipeline.load(index_dir, embedder=HashEmbedder(64), reader="fast")
