@@ -41,10 +41,14 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def rss_mb(pid: int | str = "self") -> float:
-    """Resident memory of a process (this one by default), in MB."""
+def rss_mb(pid: int | str = "self", field: str = "VmRSS") -> float:
+    """Resident memory of a process (this one by default), in MB.
+
+    ``field`` "RssAnon" is the private part; "RssFile" the pages of mapped files (the
+    memory-mapped index among them), which the kernel can drop and read back.
+    """
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -170,7 +174,7 @@ def bench_query(args: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     pipeline = Pipeline.load(args.index, verify=not args.no_verify)
     load_seconds = time.perf_counter() - started
-    rss_loaded = rss_mb()
+    rss_loaded, anon_loaded = rss_mb(), rss_mb(field="RssAnon")
     questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
     questions = [questions[i % len(questions)] for i in range(args.questions)]
     retriever = pipeline.retriever
@@ -197,6 +201,10 @@ def bench_query(args: argparse.Namespace) -> dict[str, Any]:
         "load_seconds": round(load_seconds, 2), "verified": not args.no_verify,
         "rss_mb_after_load": round(rss_loaded, 0),
         "rss_mb_load_delta": round(rss_loaded - rss_before, 0),
+        "rss_anon_mb_after_load": round(anon_loaded, 0),
+        "rss_mb_after_questions": round(rss_mb(), 0),
+        "rss_anon_mb_after_questions": round(rss_mb(field="RssAnon"), 0),
+        "rss_file_mb_after_questions": round(rss_mb(field="RssFile"), 0),
         **{name: _percentiles(values) for name, values in timings.items()},
     }  # fmt: skip
 

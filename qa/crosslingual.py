@@ -223,10 +223,10 @@ class EnglishExpander:
         fitting = [c for c in candidates if len(c) <= self._short_words.dtype.itemsize // 4]
         if not fitting or not len(self._short_words):
             return []
-        at = np.searchsorted(self._short_words, np.array(fitting, dtype=self._short_words.dtype))
-        last = len(self._short_words)
-        return [c for c, i in zip(fitting, at.tolist(), strict=True)
-                if i < last and str(self._short_words[i]).startswith(c)]  # fmt: skip
+        wanted = np.array(fitting, dtype=self._short_words.dtype)
+        at = np.minimum(np.searchsorted(self._short_words, wanted), len(self._short_words) - 1)
+        begins = np.char.startswith(np.asarray(self._short_words[at]), wanted)
+        return [c for c, ok in zip(fitting, begins.tolist(), strict=True) if ok]
 
     def _dictionary_terms(self, phrase: str) -> list[str]:
         for form in _lemmas(phrase) if " " not in phrase else [phrase]:
