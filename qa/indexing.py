@@ -124,7 +124,7 @@ def build_index(
                 "embedding": embedder.identity.to_dict(),
                 "faiss": {"factory": factory, "metric": "inner_product"},
                 "chunking": asdict(options.chunking),
-                "lexical": {"library": "bm25s", "params": asdict(options.bm25)},
+                "lexical": {"library": "qa.lexical", "params": asdict(options.bm25)},
                 "passage_template": PASSAGE_TEMPLATE,
             },
         )

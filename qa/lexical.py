@@ -1,8 +1,13 @@
-"""BM25 over jieba tokens (bm25s), kept in row order with the chunks.
+"""BM25 over jieba tokens, kept in row order with the chunks.
 
-The token ids of every chunk are stored beside the bm25s matrices, so that adding or
+The token ids of every chunk are stored beside the score matrix, so that adding or
 removing chunks re-tokenises only the new text: the BM25 statistics are then rebuilt
 from the stored ids, which takes seconds even for hundreds of thousands of chunks.
+
+The score of every (term, row) pair is precomputed into a term-major sparse matrix, as
+bm25s does (Lucene's BM25 variant), but built with vectorised scipy/numpy from the stored
+token ids: bm25s builds it in a Python loop per document, which took 58 s for the 60k-article
+archive on every add (tests check the scores against bm25s).
 
 A served index never loads its vocabulary as Python strings (a 60k-article archive has
 over a million terms, most of them character bigrams: seconds and hundreds of MB). A term
@@ -22,7 +27,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 
@@ -119,13 +123,94 @@ class Bm25Params:
     b: float = 0.75
 
 
+@dataclass(frozen=True)
+class ScoreMatrix:
+    """BM25 scores, term-major: term t's rows are ``rows[indptr[t]:indptr[t+1]]``."""
+
+    data: np.ndarray
+    """float32 score of each (term, row) pair that occurs."""
+    rows: np.ndarray
+    """int32 row of each score."""
+    indptr: np.ndarray
+    """int64, one more than the number of terms."""
+    size: int
+    """Number of rows."""
+
+    _FILES = ("data", "rows", "indptr")
+
+    @classmethod
+    def build(
+        cls, token_ids: np.ndarray, offsets: np.ndarray, terms: int, params: Bm25Params
+    ) -> ScoreMatrix:
+        """Lucene BM25 of every term in every row: idf · tf / (tf + k1 · (1 - b + b · dl/avgdl)).
+
+        As bm25s counted them, an empty row has length 1 in the average length.
+        """
+        from scipy.sparse import csr_matrix
+
+        size = len(offsets) - 1
+        if size == 0:
+            empty = np.zeros(0, np.float32)
+            return cls(empty, np.zeros(0, np.int32), np.zeros(terms + 1, np.int64), 0)
+        counts = csr_matrix(
+            # Copies: scipy sorts and merges its index arrays in place.
+            (np.ones(len(token_ids), np.float32), np.array(token_ids, np.int32), np.array(offsets)),
+            shape=(size, terms),
+        )
+        counts.sum_duplicates()  # data: the term frequency of each (row, term)
+        lengths = np.maximum(np.diff(offsets), 1).astype(np.float32)
+        frequency = np.bincount(counts.indices, minlength=terms)
+        idf = np.log1p((size - frequency + 0.5) / (frequency + 0.5)).astype(np.float32)
+        row_of = np.repeat(np.arange(size), np.diff(counts.indptr))
+        norm = params.k1 * ((1 - params.b) + params.b * lengths / lengths.mean())
+        tf = counts.data
+        scores = idf[counts.indices] * (tf / (norm[row_of] + tf))
+        by_term = csr_matrix(
+            (scores.astype(np.float32), counts.indices, counts.indptr), shape=(size, terms)
+        ).tocsc()
+        by_term.sort_indices()
+        return cls(
+            by_term.data.astype(np.float32, copy=False),
+            by_term.indices.astype(np.int32, copy=False),
+            by_term.indptr.astype(np.int64, copy=False),
+            size,
+        )
+
+    def document_frequency(self) -> np.ndarray:
+        """In how many rows each term occurs."""
+        return np.diff(self.indptr).astype(np.int32)
+
+    def scores(self, term_ids: Sequence[int]) -> np.ndarray:
+        """Sum of the terms' scores per row (a term given twice counts twice, as in bm25s)."""
+        total = np.zeros(self.size, np.float32)
+        for term in term_ids:
+            begin, end = int(self.indptr[term]), int(self.indptr[term + 1])
+            total[self.rows[begin:end]] += self.data[begin:end]
+        return total
+
+    def save(self, folder: Path) -> None:
+        """Write the three arrays into ``folder``."""
+        for name in self._FILES:
+            np.save(folder / f"scores.{name}.npy", getattr(self, name))
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> ScoreMatrix | None:
+        """The arrays written by ``save``, memory-mapped (None if the folder lacks them)."""
+        if not (folder / "scores.data.npy").is_file():
+            return None
+        data, rows, indptr = (
+            np.load(folder / f"scores.{n}.npy", mmap_mode="r") for n in cls._FILES
+        )
+        return cls(data, rows, indptr, size)
+
+
 class LexicalIndex:
     """BM25 over the chunks, row i ↔ chunk i. Immutable: ``extended``/``kept`` return new ones.
 
     On disk: the token ids of every row (``tokens.npy`` + ``offsets.npy``, the source of
-    truth for add/remove), the vocabulary and its hash lookup, the short CJK words, the
-    document frequencies, and the bm25s score matrices; all but the vocabulary load
-    memory-mapped, so that a large index opens in a fraction of a second.
+    truth for add/remove), the vocabulary and its hash lookup, the short CJK words and the
+    score matrix; all but the vocabulary load memory-mapped, so that a large index opens
+    in a fraction of a second.
     """
 
     def __init__(
@@ -135,8 +220,7 @@ class LexicalIndex:
         token_ids: np.ndarray,
         offsets: np.ndarray,
         *,
-        bm25: Any = None,
-        document_frequency: np.ndarray | None = None,
+        matrix: ScoreMatrix | None = None,
         lookup: TermLookup | None = None,
         short_words: np.ndarray | None = None,
         vocab_path: Path | None = None,
@@ -150,8 +234,7 @@ class LexicalIndex:
         self.offsets = offsets
         self._lookup = lookup
         self._short_words = short_words
-        self._document_frequency = document_frequency
-        self._bm25 = bm25 if bm25 is not None else self._index()
+        self.matrix = matrix or ScoreMatrix.build(token_ids, offsets, len(self.vocab), params)
 
     @property
     def vocab(self) -> list[str]:
@@ -186,20 +269,6 @@ class LexicalIndex:
         """BM25-style IDF of each term, looked up by hash."""
         return TermIdf(self)
 
-    def _index(self) -> Any:
-        import bm25s
-
-        bm25 = bm25s.BM25(k1=self.params.k1, b=self.params.b, method="lucene")
-        if self.size:
-            documents = [
-                self.token_ids[self.offsets[i] : self.offsets[i + 1]].tolist()
-                for i in range(self.size)
-            ]
-            empty = len(self.vocab)  # an id no document holds, so bm25s takes empty documents
-            ids = {token: i for i, token in enumerate(self.vocab)}
-            bm25.index(([d or [empty] for d in documents], {**ids, "": empty}), show_progress=False)
-        return bm25
-
     @property
     def size(self) -> int:
         """Number of documents (chunks)."""
@@ -207,13 +276,7 @@ class LexicalIndex:
 
     def document_frequency(self) -> np.ndarray:
         """In how many rows each vocabulary term occurs (aligned with ``vocab``)."""
-        if self._document_frequency is None:
-            lengths = np.diff(self.offsets)
-            rows = np.repeat(np.arange(self.size, dtype=np.int64), lengths)
-            pairs = np.unique(rows * (len(self.vocab) + 1) + self.token_ids)
-            counts = np.bincount(pairs % (len(self.vocab) + 1), minlength=len(self.vocab))
-            self._document_frequency = counts[: len(self.vocab)].astype(np.int32)
-        return self._document_frequency
+        return self.matrix.document_frequency()
 
     def document_frequencies(self) -> dict[str, int]:
         """Document frequency by term."""
@@ -260,7 +323,7 @@ class LexicalIndex:
         ids = [i for i in found if i is not None]
         if not ids or self.size == 0:
             return np.zeros(self.size, np.float32)
-        return np.asarray(self._bm25.get_scores(ids), np.float32)
+        return self.matrix.scores(ids)
 
     def search(
         self, query: str, k: int, allowed: np.ndarray | None = None
@@ -283,19 +346,19 @@ class LexicalIndex:
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / "tokens.npy", np.asarray(self.token_ids))
         np.save(folder / "offsets.npy", self.offsets)
-        np.save(folder / "df.npy", self.document_frequency())
         (folder / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), "utf-8")
         np.save(folder / "vocab_hashes.npy", self.lookup.hashes)
         np.save(folder / "vocab_ids.npy", self.lookup.ids)
         np.save(folder / "short_words.npy", self.short_words)
-        if self.size:
-            self._bm25.save(str(folder / "bm25s"), show_progress=False)
+        self.matrix.save(folder)
 
     @classmethod
     def load(cls, folder: Path, params: Bm25Params) -> LexicalIndex:
-        """Read an index written by ``save``; arrays are memory-mapped."""
-        import bm25s
+        """Read an index written by ``save``; arrays are memory-mapped.
 
+        An index of schema 2 (bm25s files, no hash lookup) is read for ``qa upgrade``: its
+        lookup and score matrix are rebuilt from the vocabulary and the token ids.
+        """
         lookup = short_words = None
         if (folder / "vocab_hashes.npy").is_file():  # older indexes (schema 2) lack them
             lookup = TermLookup(
@@ -305,13 +368,8 @@ class LexicalIndex:
             short_words = np.load(folder / "short_words.npy", mmap_mode="r")
         token_ids = np.load(folder / "tokens.npy", mmap_mode="r")
         offsets = np.load(folder / "offsets.npy")
-        document_frequency = np.load(folder / "df.npy")
-        bm25 = None
-        if (folder / "bm25s").is_dir():
-            bm25 = bm25s.BM25.load(str(folder / "bm25s"), mmap=True, load_vocab=False,
-                                   show_progress=False)  # fmt: skip
-        return cls(params, None, token_ids, offsets, bm25=bm25,
-                   document_frequency=document_frequency, lookup=lookup,
+        matrix = ScoreMatrix.load(folder, len(offsets) - 1)
+        return cls(params, None, token_ids, offsets, matrix=matrix, lookup=lookup,
                    short_words=short_words, vocab_path=folder / "vocab.json")  # fmt: skip
 
 

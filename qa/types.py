@@ -18,7 +18,9 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""
-        return dataclasses.asdict(self)  # type: ignore[call-overload]
+        # Shallow: every field is a JSON scalar, and asdict's deep copy was most of the
+        # time of writing 63k articles.
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:

@@ -105,3 +105,31 @@ def test_pinyin_matching_by_sorted_short_words_equals_the_prefix_set() -> None:
         assert expander._pinyin_terms(word) == _pinyin_terms_by_prefix_set(index.vocab, word)[:3]
     assert set(expander._pinyin_terms("zhuzhou")) >= {"株洲"}
     assert expander.expand("Where is Liling?").terms == ("醴陵",)
+
+
+def _bm25s_scores(index: LexicalIndex, query: str) -> np.ndarray:
+    """The oracle: bm25s (Lucene variant) indexed from the same token ids."""
+    import bm25s
+
+    oracle = bm25s.BM25(k1=index.params.k1, b=index.params.b, method="lucene")
+    rows = [index.token_ids[index.offsets[i] : index.offsets[i + 1]].tolist()
+            for i in range(index.size)]  # fmt: skip
+    empty = len(index.vocab)  # bm25s refuses empty documents: give them a term of their own
+    vocab = {term: i for i, term in enumerate(index.vocab)} | {"": empty}
+    oracle.index(([r or [empty] for r in rows], vocab), show_progress=False)
+    ids = [index.term_id(t) for t in analyze(query, index.params.analyzer)]
+    known = [i for i in ids if i is not None]
+    return oracle.get_scores(known) if known else np.zeros(index.size, np.float32)
+
+
+@pytest.mark.parametrize("params", [Bm25Params(), Bm25Params("jieba", k1=0.9, b=0.4)])
+def test_scores_equal_bm25s(params: Bm25Params, tmp_path) -> None:
+    texts = [*DOCS, PLACES, "株洲 株洲 株洲 物流", "物流"]  # an empty row, repeated terms
+    index = LexicalIndex.build(texts, params)
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25", params)
+    for query in ["株洲 物流成本", "炎陵 投资 炎陵", "醴陵", "出资额是多少", "无关"]:
+        expected = _bm25s_scores(index, query)
+        assert np.allclose(index.scores(query), expected, rtol=1e-5, atol=1e-6)
+        assert np.allclose(loaded.scores(query), expected, rtol=1e-5, atol=1e-6)
+    assert index.document_frequency()[index.term_id("物流")] == 3

@@ -41,9 +41,9 @@ def test_build_then_load_round_trips(page_index: Path, page_articles: tuple[Arti
     }
     listed = {name.removeprefix(f"{snapshot.generation}/") for name in manifest["files"]}
     assert {"articles.jsonl", "articles.index.json", "chunks.npz", "vectors.faiss",
-            "bm25/tokens.npy", "bm25/offsets.npy", "bm25/df.npy",
-            "bm25/vocab.json"} <= listed  # fmt: skip
-    assert any(name.startswith("bm25/bm25s/") for name in listed)
+            "bm25/tokens.npy", "bm25/offsets.npy", "bm25/vocab.json", "bm25/vocab_hashes.npy",
+            "bm25/vocab_ids.npy", "bm25/short_words.npy", "bm25/scores.data.npy",
+            "bm25/scores.rows.npy", "bm25/scores.indptr.npy"} == listed  # fmt: skip
     on_disk = {p.relative_to(page_index / snapshot.generation).as_posix()
                for p in (page_index / snapshot.generation).rglob("*") if p.is_file()}  # fmt: skip
     assert listed == on_disk  # every file is covered by a checksum
@@ -211,6 +211,9 @@ def _downgrade_to_schema_2(index_dir: Path) -> None:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     (folder / "chunks.npz").unlink()
     (folder / "articles.index.json").unlink()
+    for name in ("vocab_hashes", "vocab_ids", "short_words", "scores.data", "scores.rows",
+                 "scores.indptr"):  # fmt: skip
+        (folder / "bm25" / f"{name}.npy").unlink()  # schema 2 had bm25s's files instead
 
     def change(manifest: dict) -> None:
         manifest["schema_version"] = 2
