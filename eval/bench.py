@@ -283,7 +283,7 @@ def _search_settings(factory: str) -> list[tuple[str, int]]:
 def bench_add(args: argparse.Namespace) -> dict[str, Any]:
     """Add N articles the index does not hold to a copy of it; check consistency."""
     from qa.embedding import make_embedder
-    from qa.indexing import add_articles
+    from qa.indexing import add_articles, remove_articles
     from qa.ingest import read_articles
     from qa.store import load_snapshot, read_manifest
 
@@ -295,6 +295,18 @@ def bench_add(args: argparse.Namespace) -> dict[str, Any]:
         shutil.copytree(args.index, copy, ignore=shutil.ignore_patterns(".lock"))
         existing = set(load_snapshot(copy, verify=False).articles)
         new = [a for a in pool if a.id not in existing][: args.articles]
+        removed: dict[str, Any] = {}
+        if len(new) < args.articles:
+            # The index already holds the whole corpus: take N of its articles out first
+            # (timed too), then add them back as the new ones.
+            new = [a for a in pool if a.id in existing][-args.articles :]
+            started = time.perf_counter()
+            report = remove_articles(copy, [a.id for a in new])
+            removed = {
+                "removed_first": report.articles_removed,
+                "remove_seconds": round(time.perf_counter() - started, 1),
+                "remove_stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()},
+            }
         embedder = make_embedder(manifest["embedding"]["model"])
         started = time.perf_counter()
         report = add_articles(copy, new, embedder, progress=True)
@@ -308,6 +320,8 @@ def bench_add(args: argparse.Namespace) -> dict[str, Any]:
         "stage_seconds": {k: round(v, 1) for k, v in report.seconds.items()},
         "articles_after": len(snapshot.articles), "chunks_after": len(snapshot.chunks),
         "verified_consistent_seconds": round(verify_seconds, 1),
+        "peak_rss_mb": round(_peak_rss_mb()),
+        **removed,
     }  # fmt: skip
 
 
