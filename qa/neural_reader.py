@@ -66,6 +66,44 @@ def build_model(base_dir: Path) -> Any:
     return SpanReader(encoder)
 
 
+def serving_model(base_dir: Path, delta: dict[str, Any]) -> Any:
+    """The trained span reader for answering: base e5 weights plus the shipped ``delta``.
+
+    Same function and parameter names as ``build_model``, on ``qa.bert`` instead of
+    transformers (whose import alone took 4 s of every start-up).
+    """
+    import torch
+    from safetensors.torch import load_file
+
+    from qa.bert import BertEncoder
+
+    class ServingSpanReader(torch.nn.Module):
+        def __init__(self, encoder: BertEncoder, hidden: int) -> None:
+            super().__init__()
+            self.encoder = encoder
+            self.qa_outputs = torch.nn.Linear(hidden, 2)
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
+            start, end = self.qa_outputs(self.encoder(input_ids, attention_mask)).unbind(dim=-1)
+            return start, end
+
+    with torch.device("meta"):  # no memory until the weights are assigned below
+        encoder = BertEncoder.from_folder(base_dir)
+        model = ServingSpanReader(encoder, encoder.embeddings.word_embeddings.embedding_dim)
+    base = load_file(str(base_dir / "model.safetensors"))
+    state = {
+        f"encoder.{name}": tensor
+        for name, tensor in base.items()
+        if not f"encoder.{name}".startswith(_SKIPPED_PREFIXES)
+    }
+    try:
+        model.load_state_dict({**state, **delta}, strict=True, assign=True)
+    except RuntimeError as exc:
+        raise ModelError(f"the reader's weights do not fit {base_dir} ({str(exc)[:200]}): "
+                         "retrain the reader or re-provision the model") from exc  # fmt: skip
+    return model.eval()
+
+
 def trainable_state(model: Any) -> dict[str, Any]:
     """The parameters that differ from the base model (what ships)."""
     return {
@@ -112,14 +150,8 @@ class NeuralReader:
         self.config = NeuralReaderConfig(**meta.get("inference", {}))
         base = base_dir or provision_e5()
         self.tokenizer = shared_tokenizer(base / "tokenizer.json")
-        self.model = build_model(base)
         delta = {k: v.float() for k, v in load_file(str(weights)).items()}
-        missing, unexpected = self.model.load_state_dict(delta, strict=False)
-        absent = [m for m in missing if m not in FROZEN and not m.startswith(_SKIPPED_PREFIXES)]
-        if absent or unexpected:
-            raise ModelError(f"{weights} does not fit the base model (missing {absent[:3]}, "
-                             f"unexpected {unexpected[:3]}): retrain it")  # fmt: skip
-        self.model.eval()
+        self.model = serving_model(base, delta)
         self.torch = torch
         self.meta = meta
 

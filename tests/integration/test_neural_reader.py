@@ -67,3 +67,39 @@ def test_default_reader_reads_the_passage_the_question_names(
 ) -> None:
     answer = e5_pipeline.ask(question)
     assert answer.answer is not None and answer.answer.startswith(expected)
+
+
+def test_serving_model_computes_what_transformers_computes() -> None:
+    """The oracle: transformers' BertModel with the same weights (what training used)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from qa.models import provision_e5
+    from qa.neural_reader import DEFAULT_MODEL_DIR, WEIGHTS_FILE, build_model, serving_model
+
+    base = provision_e5()
+    delta = {k: v.float() for k, v in load_file(str(DEFAULT_MODEL_DIR / WEIGHTS_FILE)).items()}
+    served = serving_model(base, delta)
+    oracle = build_model(base)
+    oracle.load_state_dict(delta, strict=False)
+    oracle.eval()
+    generator = torch.Generator().manual_seed(0)
+    ids = torch.randint(5, 250_000, (3, 70), generator=generator)
+    mask = torch.ones_like(ids)
+    mask[1, 40:] = 0  # padded rows, as a batch of passages of unequal length has
+    mask[2, 9:] = 0
+    with torch.inference_mode():
+        for got, expected in zip(served(ids, mask), oracle(ids, mask), strict=True):
+            kept = mask.bool()
+            assert torch.allclose(got[kept], expected[kept], atol=1e-4, rtol=1e-4)
+
+
+def test_answering_does_not_import_transformers() -> None:
+    """Its import was 4 s of every start-up; only training needs it."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from qa.neural_reader import NeuralReader; NeuralReader(); "
+              "sys.exit('transformers' in sys.modules)")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
+    assert result.returncode == 0, result.stderr.decode()[-500:]
