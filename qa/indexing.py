@@ -263,14 +263,26 @@ def ensure_index(
 ) -> Path:
     """Return ``index_dir``, first building it from ``corpus_dir`` if it holds no index.
 
-    Safe when several processes start at once (the web chat and a CLI call): one builds,
-    the others wait for its manifest.
+    The default index made by an earlier version is upgraded in place (its vectors are
+    kept). Safe when several processes start at once (the web chat and a CLI call): one
+    builds, the others wait for its manifest.
     """
     from qa.embedding import make_embedder
     from qa.ingest import read_articles
     from qa.store import manifest_path
 
     if manifest_path(index_dir).exists():
+        schema = read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))
+        if schema.get("schema_version") in UPGRADABLE_SCHEMAS:
+            if progress:
+                print(f"upgrading {index_dir} to index schema {SCHEMA_VERSION}", file=sys.stderr)
+            try:
+                upgrade_index(index_dir)
+            except QAError:
+                # Another process upgrading at the same moment is fine; anything else is not.
+                current = read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))
+                if current.get("schema_version") != SCHEMA_VERSION:
+                    raise
         return index_dir
     if progress:
         print(f"building {index_dir} from {corpus_dir} (first run)", file=sys.stderr)

@@ -410,3 +410,12 @@ def test_auto_factory_is_exact_for_small_corpora_and_hnsw_for_large() -> None:
 
 def test_default_build_records_the_resolved_factory(page_index: Path) -> None:
     assert load_snapshot(page_index).manifest["faiss"]["factory"] == "Flat"
+
+
+def test_the_default_index_of_an_earlier_version_is_upgraded_on_start(page_index: Path) -> None:
+    from qa.indexing import ensure_index
+
+    chunks = list(load_snapshot(page_index).chunks)
+    _downgrade_to_schema_2(page_index)
+    assert ensure_index(page_index, Path("/nonexistent-corpus")) == page_index
+    assert list(load_snapshot(page_index).chunks) == chunks
