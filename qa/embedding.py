@@ -20,6 +20,9 @@ import numpy as np
 from qa.config import DEFAULT_EMBED_MODEL, EMBED_BATCH_SIZE
 from qa.errors import ModelError
 
+QUERY_BACKENDS = ("onnx", "onnx-int8", "torch")
+"""How questions are encoded (``QA_QUERY_ENCODER``); passages always go through torch."""
+
 
 @dataclass(frozen=True, slots=True)
 class EmbedderIdentity:
@@ -100,13 +103,15 @@ class SentenceTransformerEmbedder:
         self.folder = folder
         self.batch_size = batch_size
         backend = query_encoder or os.environ.get("QA_QUERY_ENCODER", "onnx")
-        if backend not in ("onnx", "torch"):
-            raise ModelError(f"QA_QUERY_ENCODER={backend!r}: use onnx or torch")
+        if backend not in QUERY_BACKENDS:
+            raise ModelError(
+                f"QA_QUERY_ENCODER={backend!r}: use one of {', '.join(QUERY_BACKENDS)}"
+            )
         self._model: Any = None
         self._onnx: Any = None
         layout = plain_layout(folder)
         self._plain_layout = layout is not None
-        self.query_backend = "onnx" if backend == "onnx" and layout is not None else "torch"
+        self.query_backend = backend if backend != "torch" and layout is not None else "torch"
         if layout is None:
             dimension, prompts = self._load_torch_layout()
         else:
@@ -183,18 +188,23 @@ class SentenceTransformerEmbedder:
     def onnx_encoder(self) -> Any:
         """The ONNX Runtime encoder (exported on first use; ModelError if the layout has none)."""
         if self._onnx is None:
-            from qa.onnx_encoder import OnnxQueryEncoder, export_encoder
+            from qa.onnx_encoder import (
+                ONNX_FILE,
+                OnnxQueryEncoder,
+                export_encoder,
+                quantize_export,
+            )
             from qa.word_table import word_table
 
             if not self._plain_layout:
                 raise ModelError(f"{self.folder} is not a plain mean-pooled encoder: no ONNX path")
             fingerprint = self._identity.fingerprint
-            self._onnx = OnnxQueryEncoder(
-                export_encoder(self.folder, fingerprint),
-                self.folder / "tokenizer.json",
-                word_table(self.folder, fingerprint),
-                _torch_threads(),
-            )
+            export = export_encoder(self.folder, fingerprint)
+            tokenizer, words = self.folder / "tokenizer.json", word_table(self.folder, fingerprint)
+            graph = ONNX_FILE
+            if self.query_backend == "onnx-int8":
+                graph = quantize_export(export, tokenizer, words).name
+            self._onnx = OnnxQueryEncoder(export, tokenizer, words, _torch_threads(), graph=graph)
         return self._onnx
 
 

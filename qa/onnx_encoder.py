@@ -14,6 +14,7 @@ vector agrees to cosine >= ``MIN_COSINE``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -27,6 +28,10 @@ from qa.config import cache_dir
 from qa.errors import ModelError
 
 ONNX_FILE = "encoder.onnx"
+INT8_FILE = "encoder.int8.onnx"
+MIN_COSINE_INT8 = 0.99
+"""The int8 graph's vectors against the fp32 graph's (measured: 0.995 min, 0.997 mean over
+the 175 benchmark questions)."""
 EXPORT_FORMAT = "v2"
 """Bumped when the export's layout changes, so an old export is never read as a new one."""
 MIN_COSINE = 0.9999
@@ -143,6 +148,44 @@ def _export(folder: Path, out: Path, words: np.ndarray) -> None:
         )
 
 
+def quantize_export(export: Path, tokenizer_file: Path, words: np.ndarray) -> Path:
+    """The export's int8 graph (weights per channel, activations dynamic), made once, checked.
+
+    On this CPU (AVX-512 VNNI) it encodes a question in 8–9 ms instead of 12–14.
+    """
+    from qa.models import file_lock
+
+    target = export / INT8_FILE
+    if target.is_file():
+        return target
+    with file_lock(export / ".int8.lock"):
+        if target.is_file():
+            return target
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        with tempfile.TemporaryDirectory(dir=export, prefix=".int8-") as tmp:
+            candidate = Path(tmp) / INT8_FILE
+            logger = logging.getLogger()
+            level = logger.level
+            logger.setLevel(logging.ERROR)  # its advice on pre-processing is not for users
+            try:
+                quantize_dynamic(str(export / ONNX_FILE), str(candidate),
+                                 weight_type=QuantType.QInt8, per_channel=True)  # fmt: skip
+            finally:
+                logger.setLevel(level)
+            texts = list(_CHECK_TEXTS)
+            expected = OnnxQueryEncoder(export, tokenizer_file, words).encode(texts)
+            got = OnnxQueryEncoder(Path(tmp), tokenizer_file, words, graph=INT8_FILE).encode(texts)
+            cosine = float(np.sum(got * expected, axis=1).min())
+            if cosine < MIN_COSINE_INT8:
+                raise ModelError(
+                    f"the int8 encoder gives vectors at cosine {cosine:.4f} to fp32 (< "
+                    f"{MIN_COSINE_INT8}): set QA_QUERY_ENCODER=onnx to use the fp32 graph"
+                )
+            os.replace(candidate, target)
+    return target
+
+
 class OnnxQueryEncoder:
     """Tokenizer + word lookup + ONNX transformer + mean pooling + L2 norm, without torch.
 
@@ -151,7 +194,13 @@ class OnnxQueryEncoder:
     """
 
     def __init__(
-        self, export: Path, tokenizer_file: Path, words: np.ndarray, threads: int | None = None
+        self,
+        export: Path,
+        tokenizer_file: Path,
+        words: np.ndarray,
+        threads: int | None = None,
+        *,
+        graph: str = ONNX_FILE,
     ) -> None:
         try:
             import onnxruntime
@@ -172,7 +221,7 @@ class OnnxQueryEncoder:
         self.words = words
         try:
             self.session = onnxruntime.InferenceSession(
-                str(export / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+                str(export / graph), options, providers=["CPUExecutionProvider"]
             )
         except Exception as exc:  # onnxruntime raises its own unexported exception types
             raise ModelError(f"cannot load the ONNX export in {export} ({exc}): delete that "

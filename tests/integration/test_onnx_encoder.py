@@ -66,3 +66,15 @@ def test_an_export_without_onnx_names_the_fix(
     words = word_table(e5.folder, e5.identity.fingerprint)
     with pytest.raises(ModelError, match="pip install -e"):
         _export(e5.folder, tmp_path, words)
+
+
+def test_int8_questions_stay_close_to_fp32(e5: SentenceTransformerEmbedder) -> None:
+    from qa.onnx_encoder import INT8_FILE
+
+    int8 = SentenceTransformerEmbedder(e5.folder, e5.identity.model, query_encoder="onnx-int8")
+    assert int8.query_backend == "onnx-int8"
+    cosines = (int8.embed_queries(QUESTIONS) * e5.embed_queries(QUESTIONS)).sum(axis=1)
+    assert cosines.min() >= 0.99
+    assert (export_dir(e5.identity.fingerprint) / INT8_FILE).is_file()
+    with pytest.raises(ModelError, match="onnx-int8"):
+        SentenceTransformerEmbedder(e5.folder, "e5", query_encoder="int4")
