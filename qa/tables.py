@@ -101,8 +101,10 @@ class ArticleTable(Mapping[str, Article]):
             self.offsets[0] != 0
             or np.any(np.diff(self.offsets) <= 0)
             or self.offsets[-1] != self.path.stat().st_size
-        ):
-            problems.append(f"line offsets do not cover {self.path.name}")
+            or (self._map is not None
+                and np.any(np.frombuffer(self._map, np.uint8)[self.offsets[1:] - 1] != ord("\n")))
+        ):  # fmt: skip
+            problems.append(f"line offsets do not cover {self.path.name} line by line")
         return problems
 
 

@@ -187,11 +187,14 @@ def test_inconsistent_chunk_columns_are_caught(page_index: Path, change, message
         load_snapshot(page_index)
 
 
-def test_article_offsets_must_cover_the_file(page_index: Path) -> None:
+@pytest.mark.parametrize("shift", ["onto the next line", "inside a line"])
+def test_article_offsets_must_cover_the_file(page_index: Path, shift: str) -> None:
     manifest = read_manifest(page_index)
     path = page_index / manifest["generation"] / "articles.index.json"
     columns = json.loads(path.read_text("utf-8"))
-    columns["offsets"][3] = columns["offsets"][4]
+    columns["offsets"][3] = (
+        columns["offsets"][4] if shift == "onto the next line" else columns["offsets"][3] + 1
+    )
     path.write_text(json.dumps(columns, ensure_ascii=False), "utf-8")
     _rewrite_manifest(
         page_index,
