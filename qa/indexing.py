@@ -232,14 +232,16 @@ def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
     )  # fmt: skip
 
 
+def _schema(index_dir: Path) -> int:
+    """The schema of the index in ``index_dir`` (current or upgradable; others are errors)."""
+    return int(
+        read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))["schema_version"]
+    )
+
+
 def upgrade_index(index_dir: Path) -> WriteReport:
     """Rewrite a schema-2 index in the current schema, keeping its vectors and BM25 rows."""
-    if (
-        read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION)).get(
-            "schema_version"
-        )
-        == SCHEMA_VERSION
-    ):
+    if _schema(index_dir) == SCHEMA_VERSION:
         raise QAError(f"{index_dir} already has index schema {SCHEMA_VERSION}: nothing to upgrade")
     with writer_lock(index_dir):
         started = time.perf_counter()
@@ -272,16 +274,14 @@ def ensure_index(
     from qa.store import manifest_path
 
     if manifest_path(index_dir).exists():
-        schema = read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))
-        if schema.get("schema_version") in UPGRADABLE_SCHEMAS:
+        if _schema(index_dir) in UPGRADABLE_SCHEMAS:
             if progress:
                 print(f"upgrading {index_dir} to index schema {SCHEMA_VERSION}", file=sys.stderr)
             try:
                 upgrade_index(index_dir)
             except QAError:
                 # Another process upgrading at the same moment is fine; anything else is not.
-                current = read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))
-                if current.get("schema_version") != SCHEMA_VERSION:
+                if _schema(index_dir) != SCHEMA_VERSION:
                     raise
         return index_dir
     if progress:
