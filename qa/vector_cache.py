@@ -9,9 +9,11 @@ text, in one folder per encoder fingerprint, so vectors of another model are nev
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
+import time
 import uuid
 import zipfile
 from collections.abc import Sequence
@@ -24,6 +26,8 @@ from qa.embedding import Embedder, EmbedderIdentity
 from qa.errors import QAError
 
 PIECE = 1024
+STALE_SECONDS = 3600
+"""A ``.tmp-*`` file this old is the remains of a killed write (one takes under a second)."""
 """Passages embedded between two shard writes: at most this much work is lost on a kill."""
 _DIGEST_BYTES = 32
 
@@ -46,8 +50,17 @@ class VectorCache:
         self._rows: dict[bytes, tuple[int, int]] = {}
         self._shards: list[np.ndarray] = []
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temporaries()
         for path in sorted(self.folder.glob("shard-*.npz")):
             self._load(path)
+
+    def _remove_stale_temporaries(self) -> None:
+        """Delete half-written shards of killed runs; a recent one may be another run's."""
+        now = time.time()
+        for path in self.folder.glob(".tmp-*"):
+            with contextlib.suppress(FileNotFoundError):  # its writer just renamed it
+                if now - path.stat().st_mtime > STALE_SECONDS:
+                    path.unlink()
 
     def _load(self, path: Path) -> None:
         try:

@@ -88,3 +88,17 @@ def test_cli_build_reuses_cached_vectors(
         reports.append(json.loads(capsys.readouterr().out))
     assert reports[0]["vectors_reused"] == 0
     assert reports[1]["vectors_reused"] == reports[1]["chunks_total"] > 0
+
+
+def test_half_written_shards_of_killed_runs_are_removed(tmp_path: Path) -> None:
+    import os
+    import time
+
+    folder = VectorCache(tmp_path, HashEmbedder(64).identity).folder
+    stale, fresh = folder / ".tmp-killed", folder / ".tmp-in-progress"
+    stale.write_bytes(b"half a shard")
+    fresh.write_bytes(b"another run is writing this")
+    an_hour_and_more = time.time() - 3700
+    os.utime(stale, (an_hour_and_more, an_hour_and_more))
+    VectorCache(tmp_path, HashEmbedder(64).identity)
+    assert not stale.exists() and fresh.exists()
