@@ -350,7 +350,7 @@ class StandInEmbedder:
 
         if len(self.cache) == 0:
             raise SystemExit("the vector cache is empty: run the full build with --vector-cache")
-        known = list(self.cache._rows)
+        known = self.cache.digests()
         vectors = np.empty((len(texts), self.identity.dimension), np.float32)
         for row, digest in enumerate(passage_digests(texts, self.identity.passage_prompt)):
             if digest in self.cache:

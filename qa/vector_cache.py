@@ -88,6 +88,10 @@ class VectorCache:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def digests(self) -> list[bytes]:
+        """The keys of every cached vector."""
+        return list(self._rows)
+
     def __contains__(self, digest: bytes) -> bool:
         return digest in self._rows
 
