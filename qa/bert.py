@@ -5,7 +5,7 @@ just importing transformers (its model-loading, dynamo and distributed machinery
 to half of the 60k-article index's load. This module computes the same function — e5's
 BERT encoder (absolute positions, post-LayerNorm, exact GELU) — with the same parameter
 names, so the state dict of ``transformers.BertModel`` and of the trained reader load as
-they are. Training still uses transformers (``qa.neural_reader.build_model``); an
+they are. Training still uses transformers (``qa.span_model.build_model``); an
 integration test checks this forward pass against it.
 """
 

@@ -19,112 +19,28 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qa.checksums import sha256_file
-from qa.config import PROJECT_ROOT
 from qa.errors import ModelError
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
 from qa.reader import Reading, Sentence, Span
+from qa.span_model import (
+    CONFIG_FILE,
+    DEFAULT_MODEL_DIR,
+    WEIGHTS_FILE,
+    NeuralReaderConfig,
+    serving_model,
+    trim_answer_span,
+)
 from qa.types import Hit
 
 if TYPE_CHECKING:
     from qa.store import IndexSnapshot
 
-DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "reader-e5-small"
-WEIGHTS_FILE = "delta.safetensors"
-CONFIG_FILE = "reader.json"
-FROZEN = ("encoder.embeddings.word_embeddings.weight",)
-"""Parameters never trained (so never shipped): they come from the base model."""
-_SKIPPED_PREFIXES = ("encoder.pooler.",)
-_TRAILING = re.compile(r"(?:[。,,、;;::!?!?\s]|的(?=$))+$")
-_LEADING = re.compile(r"^(?:位于|是|为|由于|在|于|约为|达到?)(?=.{2,})")
+
 _DIGIT = re.compile(r"[0-9一二三四五六七八九十百千万亿两]")
 _MONEY_UNIT = re.compile(r"元|[万亿]")
 _OTHER_MEASURE = re.compile(r"元|%|百分点")
 _MEASURE_AFTER = re.compile(r"[0-9.]|[万亿]*(?:元|%|个百分点)")
 _BARE_NUMBER = re.compile(r"[0-9.,一二三四五六七八九十百千万亿两]+[多余]?")
-
-
-def build_model(base_dir: Path) -> Any:
-    """The span-extraction model: the e5 encoder plus a start/end head."""
-    import torch
-    from transformers import BertModel
-
-    class SpanReader(torch.nn.Module):
-        def __init__(self, encoder: BertModel) -> None:
-            super().__init__()
-            self.encoder = encoder
-            self.qa_outputs = torch.nn.Linear(encoder.config.hidden_size, 2)
-
-        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
-            hidden = self.encoder(
-                input_ids=input_ids, attention_mask=attention_mask
-            ).last_hidden_state
-            logits = self.qa_outputs(hidden)
-            start, end = logits.unbind(dim=-1)
-            return start, end
-
-    encoder = BertModel.from_pretrained(str(base_dir), add_pooling_layer=False)
-    return SpanReader(encoder)
-
-
-def serving_model(base_dir: Path, delta: dict[str, Any]) -> Any:
-    """The trained span reader for answering: base e5 weights plus the shipped ``delta``.
-
-    Same function and parameter names as ``build_model``, on ``qa.bert`` instead of
-    transformers (whose import alone took 4 s of every start-up).
-    """
-    import torch
-    from safetensors.torch import load_file
-
-    from qa.bert import BertEncoder
-
-    class ServingSpanReader(torch.nn.Module):
-        def __init__(self, encoder: BertEncoder, hidden: int) -> None:
-            super().__init__()
-            self.encoder = encoder
-            self.qa_outputs = torch.nn.Linear(hidden, 2)
-
-        def forward(self, input_ids: Any, attention_mask: Any) -> tuple[Any, Any]:
-            start, end = self.qa_outputs(self.encoder(input_ids, attention_mask)).unbind(dim=-1)
-            return start, end
-
-    with torch.device("meta"):  # no memory until the weights are assigned below
-        encoder = BertEncoder.from_folder(base_dir)
-        model = ServingSpanReader(encoder, encoder.embeddings.word_embeddings.embedding_dim)
-    base = load_file(str(base_dir / "model.safetensors"))
-    state = {
-        f"encoder.{name}": tensor
-        for name, tensor in base.items()
-        if not f"encoder.{name}".startswith(_SKIPPED_PREFIXES)
-    }
-    try:
-        model.load_state_dict({**state, **delta}, strict=True, assign=True)
-    except RuntimeError as exc:
-        raise ModelError(f"the reader's weights do not fit {base_dir} ({str(exc)[:200]}): "
-                         "retrain the reader or re-provision the model") from exc  # fmt: skip
-    return model.eval()
-
-
-def trainable_state(model: Any) -> dict[str, Any]:
-    """The parameters that differ from the base model (what ships)."""
-    return {
-        name: tensor
-        for name, tensor in model.state_dict().items()
-        if name not in FROZEN and not name.startswith(_SKIPPED_PREFIXES)
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class NeuralReaderConfig:
-    """Inference settings, stored beside the weights in reader.json."""
-
-    max_length: int = 256
-    stride: int = 128
-    max_answer_tokens: int = 40
-    passages: int = 3
-    temperature: float = 2.0
-    threshold_zh: float = 0.5
-    threshold_en: float = 0.5
-    type_veto: bool = True
 
 
 class NeuralReader:
@@ -217,20 +133,6 @@ class NeuralReader:
         return results
 
     @staticmethod
-    def _clean(text: str, start: int, end: int) -> tuple[int, int]:
-        """Trim what DRCD-style training leaves on spans: trailing 。 and leading 位于/是."""
-        span = text[start:end]
-        trailing = _TRAILING.search(span)
-        if trailing and trailing.start() > 0:
-            end = start + trailing.start()
-        leading = _LEADING.match(text[start:end])
-        if leading:
-            start += leading.end()
-        while start < end and text[start].isspace():
-            start += 1
-        return start, end
-
-    @staticmethod
     def _fits_type(question: QuestionAnalysis, text: str, start: int, end: int) -> bool:
         """Numeric questions need a number; money questions a sum, counts anything but one."""
         span = text[start:end]
@@ -267,7 +169,7 @@ class NeuralReader:
         found: list[Candidate] = []
         for hit, spans in zip(chosen, per_context, strict=True):
             for score, null, start, end in spans:
-                start, end = self._clean(hit.chunk.text, start, end)
+                start, end = trim_answer_span(hit.chunk.text, start, end)
                 if end <= start:
                     continue
                 end = self._with_unit(question, hit.chunk.text, start, end)

@@ -75,7 +75,7 @@ def test_serving_model_computes_what_transformers_computes() -> None:
     from safetensors.torch import load_file
 
     from qa.models import provision_e5
-    from qa.neural_reader import DEFAULT_MODEL_DIR, WEIGHTS_FILE, build_model, serving_model
+    from qa.span_model import DEFAULT_MODEL_DIR, WEIGHTS_FILE, build_model, serving_model
 
     base = provision_e5()
     delta = {k: v.float() for k, v in load_file(str(DEFAULT_MODEL_DIR / WEIGHTS_FILE)).items()}
