@@ -9,6 +9,8 @@ Verbs (each prints one JSON object):
                                BM25, hybrid, full ask
   faiss    [--vectors N]       Flat / HNSW / IVF-PQ on synthetic vectors: build time,
                                recall@10 against exact search, query latency
+           --index DIR         the same on an index's own vectors, queried by the
+                               benchmark's questions
   add      --index DIR --articles N   incremental add of N new articles to a copy of DIR
   standin  --index DIR --vector-cache DIR [--articles N]
                                a full-size index for load/memory/latency figures before the
@@ -237,9 +239,18 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
         vectors = _synthetic(args.vectors, 384, args.seed)
         source = f"synthetic: {args.vectors} clustered unit vectors"
     rng = np.random.default_rng(args.seed + 1)
-    queries = vectors[rng.choice(len(vectors), args.queries, replace=False)]
-    queries = queries + 0.05 * rng.standard_normal(queries.shape).astype(np.float32)
-    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    if args.index:
+        # Real questions against real chunks: the neighbours a user's question has.
+        from qa.embedding import make_embedder
+
+        questions = sorted({item.question for item in load_jsonl(DEFAULT_DATASET)})
+        queries = make_embedder().embed_queries(questions)
+        query_source = f"{len(questions)} benchmark questions, embedded"
+    else:
+        queries = vectors[rng.choice(len(vectors), args.queries, replace=False)]
+        queries = queries + 0.05 * rng.standard_normal(queries.shape).astype(np.float32)
+        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+        query_source = f"{args.queries} index vectors plus noise"
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     _, truth = exact.search(queries, 10)
@@ -269,7 +280,7 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
                 **_percentiles(latencies),
             })  # fmt: skip
         del index
-    return {"vectors": len(vectors), "source": source, "queries": args.queries, "results": results}
+    return {"vectors": len(vectors), "source": source, "queries": query_source, "results": results}
 
 
 def _search_settings(factory: str) -> list[tuple[str, int]]:
