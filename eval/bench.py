@@ -11,6 +11,7 @@ Verbs (each prints one JSON object):
                                recall@10 against exact search, query latency
            --index DIR         the same on an index's own vectors, queried by the
                                benchmark's questions
+           [--ef-construction N]  HNSW graphs built with this efConstruction
   add      --index DIR --articles N   incremental add of N new articles to a copy of DIR
   standin  --index DIR --vector-cache DIR [--articles N]
                                a full-size index for load/memory/latency figures before the
@@ -257,6 +258,8 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
     results = []
     for factory in args.factories.split(";"):
         index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
+        if args.ef_construction and isinstance(index, faiss.IndexHNSW):
+            index.hnsw.efConstruction = args.ef_construction
         started = time.perf_counter()
         if not index.is_trained:
             sample = vectors[rng.choice(len(vectors), min(len(vectors), 100_000), replace=False)]
@@ -273,11 +276,14 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
                 _, ids = index.search(query[None, :], 10)
                 latencies.append((time.perf_counter() - begun) * 1000)
                 found.append(ids[0])
-            recall = np.mean([len(set(f) & set(t)) / 10 for f, t in zip(found, truth, strict=True)])
+            pairs = list(zip(found, truth, strict=True))
+            recall = np.mean([len(set(f) & set(t)) / 10 for f, t in pairs])
+            same_top1 = np.mean([f[0] == t[0] for f, t in pairs])
             results.append({
                 "factory": factory, "search": f"{knob}={value}" if knob else "-",
+                "ef_construction": getattr(getattr(index, "hnsw", None), "efConstruction", None),
                 "build_seconds": round(build_seconds, 1), "recall@10": round(float(recall), 3),
-                **_percentiles(latencies),
+                "same_top1": round(float(same_top1), 3), **_percentiles(latencies),
             })  # fmt: skip
         del index
     return {"vectors": len(vectors), "source": source, "queries": query_source, "results": results}
@@ -285,7 +291,7 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
 
 def _search_settings(factory: str) -> list[tuple[str, int]]:
     if factory.startswith("HNSW"):
-        return [("efSearch", 32), ("efSearch", 64), ("efSearch", 128)]
+        return [("efSearch", ef) for ef in (32, 64, 128, 256, 512)]
     if factory.startswith("IVF"):
         return [("nprobe", 8), ("nprobe", 16), ("nprobe", 64)]
     return [("", 0)]
@@ -417,6 +423,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--vectors", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--factories", default="Flat;HNSW32;IVF1024,PQ48;IVF4096,PQ48")
+    parser.add_argument(
+        "--ef-construction", type=int, default=0, help="faiss: HNSW efConstruction (0: faiss's 40)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--vector-cache", type=Path, help="standin: the full build's cache")
     args = parser.parse_args(argv)
