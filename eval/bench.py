@@ -258,8 +258,11 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
     results = []
     for factory in args.factories.split(";"):
         index = faiss.index_factory(vectors.shape[1], factory, faiss.METRIC_INNER_PRODUCT)
-        if args.ef_construction and isinstance(index, faiss.IndexHNSW):
-            index.hnsw.efConstruction = args.ef_construction
+        ef_construction = None
+        if isinstance(index, faiss.IndexHNSW):
+            if args.ef_construction:
+                index.hnsw.efConstruction = args.ef_construction
+            ef_construction = index.hnsw.efConstruction
         started = time.perf_counter()
         if not index.is_trained:
             sample = vectors[rng.choice(len(vectors), min(len(vectors), 100_000), replace=False)]
@@ -281,7 +284,7 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
             same_top1 = np.mean([f[0] == t[0] for f, t in pairs])
             results.append({
                 "factory": factory, "search": f"{knob}={value}" if knob else "-",
-                "ef_construction": getattr(getattr(index, "hnsw", None), "efConstruction", None),
+                "ef_construction": ef_construction,
                 "build_seconds": round(build_seconds, 1), "recall@10": round(float(recall), 3),
                 "same_top1": round(float(same_top1), 3), **_percentiles(latencies),
             })  # fmt: skip
