@@ -24,7 +24,7 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -210,12 +210,29 @@ class Expansion:
 class EnglishExpander:
     """English question → Chinese terms that occur in the index's vocabulary."""
 
-    def __init__(self, known: Callable[[str], bool], short_words: np.ndarray) -> None:
+    def __init__(
+        self,
+        known: Callable[[str], bool],
+        short_words: np.ndarray,
+        frequency: Callable[[str], int] | None = None,
+    ) -> None:
         """``known`` says whether the index holds a term; ``short_words`` are its sorted
-        words of 2–4 characters that start with a CJK one (``LexicalIndex.short_words``)."""
+        words of 2–4 characters that start with a CJK one (``LexicalIndex.short_words``);
+        ``frequency`` (optional) in how many chunks a term occurs, which ranks a word's
+        renderings: the sense the archive uses most comes first."""
         self._known = known
         self._short_words = short_words
+        self._frequency = frequency
         self._dictionary = reverse_cedict()
+
+    def _best_known(self, candidates: Iterable[str]) -> list[str]:
+        """Up to ``MAX_TERMS_PER_WORD`` of the candidates the index holds, the most frequent
+        first when frequencies are known (ties keep the candidates' order)."""
+        if self._frequency is None:
+            return [c for c in candidates if self._known(c)][:MAX_TERMS_PER_WORD]
+        counted = [(c, self._frequency(c)) for c in candidates]
+        ranked = sorted((pair for pair in counted if pair[1] > 0), key=lambda pair: -pair[1])
+        return [c for c, _ in ranked[:MAX_TERMS_PER_WORD]]
 
     def _prefixes(self, candidates: list[str]) -> list[str]:
         """The candidates that begin some short word: pinyin readings are pruned character
@@ -230,9 +247,9 @@ class EnglishExpander:
 
     def _dictionary_terms(self, phrase: str) -> list[str]:
         for form in _lemmas(phrase) if " " not in phrase else [phrase]:
-            hits = [w for w in self._dictionary.get(form, ()) if self._known(w)]
+            hits = self._best_known(self._dictionary.get(form, ()))
             if hits:
-                return hits[:MAX_TERMS_PER_WORD]
+                return hits
         return []
 
     def _pinyin_terms(self, word: str) -> list[str]:
@@ -244,8 +261,8 @@ class EnglishExpander:
             partial = [""]
             for syllable in segmentation:
                 partial = self._prefixes([p + c for p in partial for c in syllables[syllable]])
-            found.extend(sorted(c for c in partial if self._known(c) and c not in found))
-        return found[:MAX_TERMS_PER_WORD]
+            found.extend(sorted(c for c in partial if c not in found))
+        return self._best_known(found)
 
     def expand(self, question: str) -> Expansion:
         """Chinese terms for the content words (and two-word phrases) of ``question``."""

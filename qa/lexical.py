@@ -234,6 +234,7 @@ class LexicalIndex:
         self.offsets = offsets
         self._lookup = lookup
         self._short_words = short_words
+        self._frequencies: np.ndarray | None = None
         self.matrix = matrix or ScoreMatrix.build(token_ids, offsets, len(self.vocab), params)
 
     @property
@@ -264,6 +265,15 @@ class LexicalIndex:
 
     def __contains__(self, term: str) -> bool:
         return self.term_id(term) is not None
+
+    def frequency(self, term: str) -> int:
+        """In how many rows ``term`` occurs (0 when none does)."""
+        term_id = self.term_id(term)
+        if term_id is None:
+            return 0
+        if self._frequencies is None:
+            self._frequencies = self.document_frequency()
+        return int(self._frequencies[term_id])
 
     def idf(self) -> TermIdf:
         """BM25-style IDF of each term, looked up by hash."""

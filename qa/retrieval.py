@@ -118,7 +118,9 @@ class HybridRetriever:
         self.embedder = embedder
         self.config = config or FusionConfig()
         lexical = snapshot.lexical
-        self.expander = EnglishExpander(lexical.__contains__, lexical.short_words)
+        self.expander = EnglishExpander(
+            lexical.__contains__, lexical.short_words, lexical.frequency
+        )
         rows = snapshot.chunks.article_rows
         published = np.array([p or "" for p in snapshot.articles.published_at], dtype=str)
         self._days = np.array([p[:10] for p in published], dtype=str)[rows]

@@ -107,6 +107,18 @@ def test_pinyin_matching_by_sorted_short_words_equals_the_prefix_set() -> None:
     assert expander.expand("Where is Liling?").terms == ("醴陵",)
 
 
+def test_an_english_word_takes_the_renderings_the_archive_uses_most() -> None:
+    # CC-CEDICT lists "company" as 行号, 连队, 企业, 公司 (in that order); a newsroom
+    # archive means 公司 or 企业, and says so by how often it uses each.
+    docs = ["连队出发了。", "行号开张了。", *["企业投产了。"] * 3, *["公司上市了。"] * 5]
+    index = LexicalIndex.build(docs, Bm25Params())
+    assert index.frequency("公司") == 5 and index.frequency("没有的词") == 0
+    ranked = EnglishExpander(index.__contains__, index.short_words, index.frequency)
+    assert ranked.expand("Which company?").terms == ("公司", "企业", "行号")
+    unranked = EnglishExpander(index.__contains__, index.short_words)
+    assert unranked.expand("Which company?").terms == ("行号", "连队", "企业")
+
+
 def _bm25s_scores(index: LexicalIndex, query: str) -> np.ndarray:
     """The oracle: bm25s (Lucene variant) indexed from the same token ids."""
     import bm25s
