@@ -152,7 +152,8 @@ class Pipeline:
         )
         retrieval = self.retriever.search(resolved.text, k, filters, mode)
         retrieved = time.perf_counter()
-        analysis = analyze_question(resolved.text, retrieval.expansion, resolved.type_text)
+        expansion = retrieval.expansion or self.retriever.expander.expand(resolved.text)
+        analysis = analyze_question(resolved.text, expansion, resolved.type_text)
         reading = self.reader.read(analysis, retrieval.hits, abstain=abstain)
         finished = time.perf_counter()
         passages = tuple(

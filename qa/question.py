@@ -277,7 +277,12 @@ def analyze_question(
     left = text[: wh.start()] if wh else ""
     right = _TRAILING.sub("", text[wh.end() :]) if wh else ""
     plural = bool(re.search(r"哪些|哪几|哪[两三四五]|分别|都有|有哪", text))
-    groups = tuple((t,) for t in terms)
+    # English words in a Chinese question (a follow-up to an English one, or a name such as
+    # GDP) also count as found where the passage has their Chinese rendering.
+    renderings = {
+        word.lower().removesuffix("'s"): rendered for word, rendered in expansion.groups
+    } if expansion else {}  # fmt: skip
+    groups = tuple((t, *renderings.get(t, ())) for t in terms)
     return QuestionAnalysis(text, False, answer_type, unit, groups, left, right, plural)
 
 

@@ -154,10 +154,11 @@ class FastReader:
             return 0.0, []
         total = found = 0.0
         missing = []
+        lowered = text.lower()  # the analyzer lower-cases Latin words: "gdp" must find GDP
         for group in question.groups:
             weight = self._weight(group)
             total += weight
-            if any(term in text for term in group):
+            if any(term in lowered for term in group):
                 found += weight
             else:
                 missing.append(group)
