@@ -145,3 +145,13 @@ def test_scores_equal_bm25s(params: Bm25Params, tmp_path) -> None:
         assert np.allclose(index.scores(query), expected, rtol=1e-5, atol=1e-6)
         assert np.allclose(loaded.scores(query), expected, rtol=1e-5, atol=1e-6)
     assert index.document_frequency()[index.term_id("物流")] == 3
+
+
+def test_many_terms_are_looked_up_as_one_by_one() -> None:
+    index = LexicalIndex.build(DOCS, Bm25Params())
+    terms = [*index.vocab[:20], "没有的词", "absent", index.vocab[-1], ""]
+    lookup = index.lookup
+    assert lookup.get_many(terms) == [lookup.get(t) for t in terms]
+    assert lookup.get_many([]) == []
+    empty = LexicalIndex.build([""], Bm25Params()).lookup
+    assert empty.get_many(["株洲"]) == [None]
