@@ -193,11 +193,9 @@ class ScoreMatrix:
     def scores(self, term_ids: Sequence[int]) -> np.ndarray:
         """Sum of the terms' scores per row (a term given twice counts twice, as in bm25s)."""
         total = np.zeros(self.size, np.float32)
-        # Plain views of the memory maps: slicing a np.memmap costs a subclass finalisation
-        # each time, a quarter of a millisecond over a query's terms.
-        rows, data, indptr = np.asarray(self.rows), np.asarray(self.data), self.indptr
-        ids = np.asarray(term_ids, np.int64)
-        for begin, end in zip(indptr[ids].tolist(), indptr[ids + 1].tolist(), strict=True):
+        rows, data, ids = self.rows, self.data, np.asarray(term_ids, np.int64)
+        bounds = zip(self.indptr[ids].tolist(), self.indptr[ids + 1].tolist(), strict=True)
+        for begin, end in bounds:
             total[rows[begin:end]] += data[begin:end]
         return total
 
@@ -208,11 +206,15 @@ class ScoreMatrix:
 
     @classmethod
     def load(cls, folder: Path, size: int) -> ScoreMatrix | None:
-        """The arrays written by ``save``, memory-mapped (None if the folder lacks them)."""
+        """The arrays written by ``save``, memory-mapped (None if the folder lacks them).
+
+        They are kept as plain ndarray views of the maps: slicing a np.memmap pays a
+        subclass finalisation each time, a quarter of a millisecond over a query's terms.
+        """
         if not (folder / "scores.data.npy").is_file():
             return None
         data, rows, indptr = (
-            np.load(folder / f"scores.{n}.npy", mmap_mode="r") for n in cls._FILES
+            np.asarray(np.load(folder / f"scores.{n}.npy", mmap_mode="r")) for n in cls._FILES
         )
         return cls(data, rows, indptr, size)
 
@@ -282,11 +284,7 @@ class LexicalIndex:
     def frequency(self, term: str) -> int:
         """In how many rows ``term`` occurs (0 when none does)."""
         term_id = self.term_id(term)
-        if term_id is None:
-            return 0
-        if self._frequencies is None:
-            self._frequencies = self.document_frequency()
-        return int(self._frequencies[term_id])
+        return 0 if term_id is None else int(self.document_frequency()[term_id])
 
     def idf(self) -> TermIdf:
         """BM25-style IDF of each term, looked up by hash."""
@@ -298,8 +296,13 @@ class LexicalIndex:
         return len(self.offsets) - 1
 
     def document_frequency(self) -> np.ndarray:
-        """In how many rows each vocabulary term occurs (aligned with ``vocab``)."""
-        return self.matrix.document_frequency()
+        """In how many rows each vocabulary term occurs (aligned with ``vocab``); computed
+        once, read-only."""
+        if self._frequencies is None:
+            frequencies = self.matrix.document_frequency()
+            frequencies.setflags(write=False)
+            self._frequencies = frequencies
+        return self._frequencies
 
     def document_frequencies(self) -> dict[str, int]:
         """Document frequency by term."""
