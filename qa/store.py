@@ -9,6 +9,8 @@ Layout::
         articles.index.json  ids, line offsets, lengths, dates, sources (see qa.tables)
         chunks.npz         chunk i ↔ row i of the vectors and of the BM25 index
         vectors.faiss      IndexIDMap2; its ids, in row order, are the chunks' vector_id
+                           (and, in an approximate index, those of removed chunks it
+                           hides: manifest faiss.hidden counts them)
         bm25/              token ids per chunk (see qa.lexical)
       .lock                held by the writer
 
@@ -264,6 +266,12 @@ def _read_generation(
         )
 
     counts = manifest["counts"]
+    hidden = int(manifest["faiss"].get("hidden", 0))
+    if hidden:
+        # Rows of removed chunks that an approximate index keeps (qa.vector_index says why).
+        vectors = vectors.hiding(np.setdiff1d(vectors.row_ids(), chunks.vector_ids))
+        if len(vectors.hidden) != hidden:
+            raise mismatch(f"{len(vectors.hidden)} hidden vectors, manifest says {hidden}")
     for problem in (*articles.check(), *chunks.check()):
         raise mismatch(problem)
     if len(articles) != counts["articles"]:
@@ -425,7 +433,11 @@ def write_generation(
         "files": files,
     }
     manifest.setdefault("created_at", now)
-    manifest["faiss"] = {**manifest["faiss"], "ntotal": vectors.ntotal}
+    manifest["faiss"] = {
+        **manifest["faiss"],
+        "ntotal": vectors.ntotal,
+        "hidden": len(vectors.hidden),
+    }
     tmp = index_dir / f".tmp-{MANIFEST}"
     with tmp.open("w", encoding="utf-8") as handle:
         json.dump(manifest, handle, ensure_ascii=False, indent=2)

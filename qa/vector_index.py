@@ -2,6 +2,11 @@
 
 Any FAISS factory string works ("Flat", "HNSW32", "IVF256,PQ32x8", ...); the index is
 wrapped in an IndexIDMap2 so that chunks keep their ids when rows are added or removed.
+
+A flat index drops removed rows. HNSW cannot delete from its graph, and rebuilding it
+takes a minute at 250k vectors (BENCHMARKS.md, "Writes at 60k"), so an approximate index
+keeps a removed row and hides it from every search; once hidden rows would exceed
+``MAX_HIDDEN_SHARE`` of the index, it is rebuilt from the rows still served.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ HNSW_EF_SEARCH = 128
 (BENCHMARKS.md, "FAISS index types").
 """
 IVF_NPROBE = 16
+MAX_HIDDEN_SHARE = 0.2
+"""Hidden (removed) rows an approximate index keeps before ``without`` rebuilds it: they
+cost their memory and a set lookup per candidate a search visits."""
 
 
 def _float32(vectors: np.ndarray) -> np.ndarray:
@@ -37,13 +45,27 @@ def search_on_one_thread() -> None:
 
 
 class VectorIndex:
-    """A FAISS index plus the factory string that made it."""
+    """A FAISS index plus the factory string that made it, and the ids it hides."""
 
-    def __init__(self, index: faiss.IndexIDMap2, factory: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        index: faiss.IndexIDMap2,
+        factory: str,
+        *,
+        read_only: bool = False,
+        hidden: np.ndarray | None = None,
+    ) -> None:
         self.index = index
         self.factory = factory
         self.read_only = read_only
         """Vectors mapped from a file: FAISS aborts the process on an add, so ``add`` refuses."""
+        self.hidden = np.unique(np.asarray(hidden if hidden is not None else [], np.int64))
+        """Ids of removed rows still in the FAISS index; no search returns them."""
+        self._visible: faiss.IDSelector | None = None
+        if len(self.hidden):
+            hidden_ids = faiss.IDSelectorBatch(self.hidden)
+            self._visible = faiss.IDSelectorNot(hidden_ids)
+            self._visible_parts = (hidden_ids,)  # FAISS selectors do not own their parts
 
     @classmethod
     def create(
@@ -74,7 +96,12 @@ class VectorIndex:
 
     @property
     def ntotal(self) -> int:
-        """Number of vectors."""
+        """Number of vectors served (hidden rows excluded)."""
+        return int(self.index.ntotal) - len(self.hidden)
+
+    @property
+    def rows(self) -> int:
+        """Number of rows in the FAISS index, hidden ones included."""
         return int(self.index.ntotal)
 
     @property
@@ -83,8 +110,22 @@ class VectorIndex:
         return int(self.index.d)
 
     def ids(self) -> np.ndarray:
-        """The ids, in row order."""
+        """The ids served, in row order."""
+        ids = self.row_ids()
+        return ids[~np.isin(ids, self.hidden)] if len(self.hidden) else ids
+
+    def row_ids(self) -> np.ndarray:
+        """The ids of every FAISS row, hidden ones included, in row order."""
         return faiss.vector_to_array(self.index.id_map).astype(np.int64)
+
+    def hiding(self, ids: np.ndarray) -> VectorIndex:
+        """This index (the same FAISS object) with ``ids`` hidden as well; for loading."""
+        return VectorIndex(
+            self.index,
+            self.factory,
+            read_only=self.read_only,
+            hidden=np.concatenate([self.hidden, np.asarray(ids, np.int64)]),
+        )
 
     def add(self, vectors: np.ndarray, ids: np.ndarray) -> None:
         """Append vectors with their ids (in place)."""
@@ -97,28 +138,36 @@ class VectorIndex:
             self.index.add_with_ids(_float32(vectors), np.asarray(ids, np.int64))
 
     def without(self, ids: np.ndarray) -> VectorIndex:
-        """A new index without ``ids``; the remaining rows keep their order."""
-        remove = np.asarray(ids, np.int64)
-        inner = faiss.downcast_index(self.index.index)
-        if isinstance(inner, faiss.IndexFlat):
+        """A new index without ``ids``; the remaining rows keep their order.
+
+        Flat: the rows are dropped. Approximate indexes hide them (see the module
+        docstring) until hidden rows would pass ``MAX_HIDDEN_SHARE``, then rebuild.
+        """
+        hidden = np.union1d(self.hidden, np.asarray(ids, np.int64))
+        if isinstance(faiss.downcast_index(self.index.index), faiss.IndexFlat):
             # A flat index compacts its rows on removal, which keeps IndexIDMap2 consistent.
             copy = faiss.clone_index(self.index)
-            copy.remove_ids(faiss.IDSelectorBatch(remove))
+            copy.remove_ids(faiss.IDSelectorBatch(hidden))
             return VectorIndex(copy, self.factory)
-        # Other types (HNSW cannot remove; IVF would desynchronise the id map): rebuild.
-        all_ids = self.ids()
-        keep = ~np.isin(all_ids, remove)
+        if len(hidden) <= MAX_HIDDEN_SHARE * self.rows:
+            # A copy (0.3 s at 250k rows), so that adding to the new index leaves this one as is.
+            return VectorIndex(faiss.clone_index(self.index), self.factory, hidden=hidden)
+        row_ids = self.row_ids()
+        keep = ~np.isin(row_ids, hidden)
         vectors = (
-            np.vstack([self.index.reconstruct(int(i)) for i in all_ids[keep]])
+            np.vstack([self.index.reconstruct(int(i)) for i in row_ids[keep]])
             if keep.any()
             else (np.zeros((0, self.dimension), np.float32))
         )
-        return VectorIndex.create(self.factory, self.dimension, vectors, all_ids[keep])
+        return VectorIndex.create(self.factory, self.dimension, vectors, row_ids[keep])
 
     def search(
         self, queries: np.ndarray, k: int, allowed_ids: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the ``k`` nearest rows for each query; id -1 pads missing ones."""
+        """(scores, ids) of the ``k`` nearest rows for each query; id -1 pads missing ones.
+
+        ``allowed_ids`` limits the search to those ids; hidden ids are never returned.
+        """
         params = self._search_params(allowed_ids)
         k = max(1, min(k, self.ntotal))
         if params is None:
@@ -133,6 +182,12 @@ class VectorIndex:
             if allowed_ids is not None
             else None
         )
+        keep_alive: tuple[object, ...] = (selector,)
+        if self._visible is not None:
+            keep_alive = (selector, self._visible)
+            selector = (
+                self._visible if selector is None else faiss.IDSelectorAnd(selector, self._visible)
+            )
         inner = faiss.downcast_index(self.index.index)
         if isinstance(inner, faiss.IndexHNSW):
             params = faiss.SearchParametersHNSW()
@@ -146,7 +201,7 @@ class VectorIndex:
             params = faiss.SearchParameters()
         if selector is not None:
             params.sel = selector
-            params._selector = selector  # keep it alive as long as the params
+            params._selector = (selector, keep_alive)  # keep them alive as long as the params
         return params
 
     def save(self, path: Path) -> None:

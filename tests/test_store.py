@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import qa.vector_index
 from qa.checksums import sha256_file
 from qa.chunking import chunk_articles
 from qa.config import FLAT_MAX_VECTORS, ChunkingConfig, resolve_faiss_factory
@@ -38,6 +39,7 @@ def test_build_then_load_round_trips(page_index: Path, page_articles: tuple[Arti
         "factory": "Flat",
         "metric": "inner_product",
         "ntotal": len(snapshot.chunks),
+        "hidden": 0,
     }
     listed = {name.removeprefix(f"{snapshot.generation}/") for name in manifest["files"]}
     assert {"articles.jsonl", "articles.index.json", "chunks.npz", "vectors.faiss",
@@ -134,6 +136,40 @@ def _rewrite_manifest(index_dir: Path, change) -> None:
     manifest = json.loads(path.read_text("utf-8"))
     change(manifest)
     path.write_text(json.dumps(manifest), "utf-8")
+
+
+def test_an_hnsw_index_hides_removed_rows_across_load_and_add(
+    tmp_path: Path,
+    page_articles: tuple[Article, ...],
+    hash_embedder: HashEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(qa.vector_index, "MAX_HIDDEN_SHARE", 0.5)
+    index_dir = tmp_path / "index"
+    build_index(index_dir, page_articles, hash_embedder, IndexOptions(factory="HNSW16"))
+    before = load_snapshot(index_dir)
+    doomed = page_articles[2].id
+    doomed_ids = {v for c, v in zip(before.chunks, before.vector_ids, strict=True)
+                  if c.article_id == doomed}  # fmt: skip
+    remove_articles(index_dir, [doomed])
+    after = load_snapshot(index_dir)
+    assert after.manifest["faiss"]["hidden"] == len(doomed_ids) > 0
+    assert after.vectors.rows == len(before.chunks)
+    assert after.vectors.ntotal == len(after.chunks) == len(before.chunks) - len(doomed_ids)
+    queries = hash_embedder.embed_queries([c.text for c in before.chunks])
+    _, found = after.vectors.search(queries, 10)
+    assert not set(found.ravel().tolist()) & doomed_ids
+    assert set(found.ravel().tolist()) - {-1} <= set(after.vector_ids.tolist())
+
+    add_articles(index_dir, page_articles, hash_embedder)  # the removed article comes back
+    readded = load_snapshot(index_dir)
+    assert readded.manifest["faiss"]["hidden"] == len(doomed_ids)
+    assert len(readded.chunks) == len(before.chunks)
+    assert readded.vectors.rows == len(before.chunks) + len(doomed_ids)
+
+    _rewrite_manifest(index_dir, lambda m: m["faiss"].update(hidden=len(doomed_ids) - 1))
+    with pytest.raises(CountMismatchError, match="hidden vectors"):
+        load_snapshot(index_dir)
 
 
 def test_count_mismatch_is_caught(page_index: Path) -> None:
