@@ -361,7 +361,12 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"embedding  {embedding['model']} (dim {embedding['dimension']}, "
             f"fingerprint {embedding['fingerprint']})"
         )
-        print(f"faiss      {manifest['faiss']['factory']}, {manifest['faiss']['ntotal']} vectors")
+        faiss_info = manifest["faiss"]
+        hidden = int(faiss_info.get("hidden", 0))
+        print(
+            f"faiss      {faiss_info['factory']}, {faiss_info['ntotal']} vectors"
+            + (f" (+{hidden} of removed chunks, hidden until a rebuild)" if hidden else "")
+        )
         print(f"chunking   {manifest['chunking']}")
         print(f"bm25       {manifest['lexical']['params']}")
         print(
