@@ -341,7 +341,9 @@ class LexicalIndex:
         row_of_token = np.repeat(np.arange(self.size), lengths)
         token_ids = np.asarray(self.token_ids)[keep[row_of_token]]
         offsets = np.concatenate([[0], np.cumsum(lengths[keep])]).astype(np.int64)
-        return LexicalIndex(self.params, self.vocab, token_ids, offsets)
+        # The vocabulary stays, so its term lookup and short words (2 s at 1.4M terms) do too.
+        return LexicalIndex(self.params, self.vocab, token_ids, offsets, lookup=self.lookup,
+                            short_words=self.short_words)  # fmt: skip
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros when no query token is known)."""
