@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.checksums import sha256_file
 from qa.errors import ModelError
-from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
+from qa.question import CLASSIFIERS, NUMERIC_TYPES, AnswerType, QuestionAnalysis
 from qa.reader import Reading, Sentence, Span
 from qa.span_model import (
     CONFIG_FILE,
@@ -41,6 +41,12 @@ _MONEY_UNIT = re.compile(r"元|[万亿]")
 _OTHER_MEASURE = re.compile(r"元|%|百分点")
 _MEASURE_AFTER = re.compile(r"[0-9.]|[万亿]*(?:元|%|个百分点)")
 _BARE_NUMBER = re.compile(r"[0-9.,一二三四五六七八九十百千万亿两]+[多余]?")
+_COUNTED = re.compile(
+    r"(?:近|约|超|共|逾|达)?[0-9一二三四五六七八九十百千两][0-9.,一二三四五六七八九十百千两]*"
+    rf"[多余]?[万亿]?[多余]?(?P<unit>{CLASSIFIERS})"
+)
+_SAME_MEASURE = (frozenset({"人", "名", "位", "人次", "万人次"}), frozenset({"户", "万户"}),
+                 frozenset({"辆", "万辆"}), frozenset({"吨", "万吨"}))  # fmt: skip
 
 
 class NeuralReader:
@@ -142,12 +148,16 @@ class NeuralReader:
         if not _DIGIT.search(span):
             return False
         if kind is AnswerType.MONEY:
-            return bool(_MONEY_UNIT.search(span))
+            return bool(_MONEY_UNIT.search(span)) and "%" not in span  # a sum, not a share
         if kind is AnswerType.COUNT:
             # Counts often come without their measure word ("68,511" for 多少户), so
             # only spans that measure something else (a sum, a share) are ruled out.
             # "12" cut from "12亿元" is a sum too.
-            return not _OTHER_MEASURE.search(span) and not _MEASURE_AFTER.match(text, end)
+            return (
+                not _OTHER_MEASURE.search(span)
+                and not _MEASURE_AFTER.match(text, end)
+                and _measures_alike(question.unit, _COUNTED.match(text, start, end + 4))
+            )
         return True
 
     @staticmethod
@@ -210,6 +220,18 @@ class NeuralReader:
             return self.nothing_found(hits)
         best = max(found, key=lambda c: c.confidence)
         return self.reading(question, best, best.confidence, abstain=abstain)
+
+
+def _measures_alike(asked: str | None, counted: re.Match[str] | None) -> bool:
+    """Whether a count measured in ``counted`` can answer a question asking for ``asked``:
+    "97家" does not say how many 员工 (人), while 个, the general measure word, and a bare
+    number can count anything."""
+    if asked is None or counted is None:
+        return True
+    found = counted["unit"]
+    if found == asked or "个" in (found, asked):
+        return True
+    return any(found in group and asked in group for group in _SAME_MEASURE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,13 +43,16 @@ CLASSIFIERS = (
 _MONEY_CUE = re.compile(
     r"(?:多少钱|多少元|几元|金额|资金|投资额|出资额|总投资|投资多少|投资了多少|投资约|成本|费用|营收|收入|"
     r"销售额|贸易额|税收|贷款|出资|总额|总值|融资|花费|节约了多少|节省了多少|留存|资产|价值|产值|规模|"
-    r"亿元|万元)"
+    r"GDP|生产总值|经济总量|亿元|万元)"
 )
 _PERCENT_CUE = re.compile(
     r"(?:百分之|百分比|比率|比例|之比|占比|比重|增长率|增速|增幅|降幅|涨幅|下降了?多少|增长了?多少|提高了?多少|"
-    r"提升了?多少|增加了?多少|上升了?多少|降低了?多少|下降幅度|百分点|市场份额|%)"
+    r"提升了?多少|增加了?多少|上升了?多少|降低了?多少|下降幅度|增长目标|百分点|市场份额|%)"
 )
-_COUNT_CUE = re.compile(rf"(?:多少|几)(?P<unit>个月|个|{CLASSIFIERS})")
+# 哪几 asks which ones (哪几家: the companies), not how many.
+_HOW_MANY = r"(?:多少|(?<!哪)几)"
+# 大 measures in 几大板块, but 多少大学生 counts 学生.
+_COUNT_CUE = re.compile(rf"{_HOW_MANY}(?!大学)(?P<unit>个月|个|{CLASSIFIERS})")
 _NOUN_UNITS = {
     "人": (
         "员工",
@@ -68,7 +71,7 @@ _NOUN_UNITS = {
     "个": ("项目", "岗位", "港口"),
 }
 _COUNTED_NOUN = re.compile(
-    r"(?:多少|几)(?:名|位|个|家)?(" + "|".join(n for ns in _NOUN_UNITS.values() for n in ns) + ")"
+    _HOW_MANY + r"(?:名|位|个|家)?(" + "|".join(n for ns in _NOUN_UNITS.values() for n in ns) + ")"
 )
 _ZH_TYPES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
@@ -226,7 +229,7 @@ def _classify_chinese(text: str) -> tuple[AnswerType, str | None]:
     counted = _COUNTED_NOUN.search(text)
     if counted:
         return AnswerType.COUNT, next(u for u, nouns in _NOUN_UNITS.items() if counted[1] in nouns)
-    if re.search(r"多少|几", text):
+    if re.search(_HOW_MANY, text):
         if _PERCENT_CUE.search(text):
             return AnswerType.PERCENT, None
         if _MONEY_CUE.search(text):

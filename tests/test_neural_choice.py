@@ -24,6 +24,12 @@ from qa.types import Article, Chunk, Hit
         ("其中企业有多少家?", "增长13.5%。", "13.5%", False),
         ("有多少户有孩子?", "其中 68,511 (43.3%)户", "68,511", True),
         ("谁出席了会议?", "陈恢清出席。", "陈恢清", True),
+        ("中心有多少员工?", "入驻企业97家。", "97家", False),  # 家 does not count people
+        ("中心有多少员工?", "员工300名。", "300名", True),
+        ("新增多少大学生?", "新增大学生2.5万余人。", "2.5万余人", True),
+        ("共有多少个项目?", "项目4条。", "4条", True),  # 个 counts anything
+        ("中心有多少员工?", "员工97。", "97", True),  # a bare number may count anything
+        ("GDP总量是多少?", "比率为13.5%,节约成本近12亿元。", "13.5%,节约成本近12亿元", False),
     ],
 )
 def test_numeric_questions_veto_spans_of_another_measure(

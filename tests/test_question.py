@@ -16,6 +16,13 @@ from qa.question import AnswerType, analyze_question
         ("石峰区这次有几家企业入选?", AnswerType.COUNT, "家"),
         ("社会消费品零售总额增速连续几个月居全省首位?", AnswerType.COUNT, "个月"),
         ("湘赣边数字贸易总部中心有多少员工?", AnswerType.COUNT, "人"),
+        ("分别是哪几家?", AnswerType.ENTITY, None),  # which ones, not how many
+        ("新增多少大学生?", AnswerType.COUNT, "人"),
+        ("数字经贸中心包含几大板块?", AnswerType.COUNT, "大"),
+        ("哪几个县市获评全省县域经济先进县?", AnswerType.ENTITY, None),
+        ("株洲与广州港等几个港口共建了内陆港?", AnswerType.COUNT, "个"),
+        ("株洲2025年的GDP总量是多少?", AnswerType.MONEY, None),
+        ("2026年地区生产总值的预期增长目标是多少?", AnswerType.PERCENT, None),
         ("项目是什么时候签约的?", AnswerType.DATE, None),
         ("谁主持召开了物流高质量发展座谈会?", AnswerType.PERSON, None),
         ("出席座谈会并讲话的株洲市长叫什么名字?", AnswerType.PERSON, None),
