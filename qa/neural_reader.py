@@ -30,6 +30,7 @@ from qa.span_model import (
     serving_model,
     trim_answer_span,
 )
+from qa.spans import DATE_SPAN
 from qa.types import Hit
 
 if TYPE_CHECKING:
@@ -170,6 +171,19 @@ class NeuralReader:
             return end + len(unit)
         return end
 
+    @staticmethod
+    def _only_the_date(
+        question: QuestionAnalysis, text: str, start: int, end: int
+    ) -> tuple[int, int]:
+        """Cut a span that holds one date and more ("1月16日出版的第2期《求是》") to the date
+        when the question asks when."""
+        if question.answer_type is not AnswerType.DATE:
+            return start, end
+        dates = list(DATE_SPAN.finditer(text, start, end))
+        if len(dates) != 1:
+            return start, end
+        return dates[0].start(), dates[0].end()
+
     def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
         """Each top passage's best span of the asked kind, in retrieval order."""
         chosen = list(hits[: self.config.passages])
@@ -183,6 +197,7 @@ class NeuralReader:
                 if end <= start:
                     continue
                 end = self._with_unit(question, hit.chunk.text, start, end)
+                start, end = self._only_the_date(question, hit.chunk.text, start, end)
                 if self.config.type_veto and not self._fits_type(
                     question, hit.chunk.text, start, end
                 ):

@@ -40,6 +40,25 @@ def test_numeric_questions_veto_spans_of_another_measure(
     assert NeuralReader._fits_type(analysis, text, start, start + len(span)) is fits
 
 
+@pytest.mark.parametrize(
+    ("question", "span", "expected"),
+    [
+        ("这一期杂志哪天出版?", "1月16日出版的第2期《求是》", "1月16日"),
+        ("二期什么时候启动?", "2025年下半年", "2025年下半年"),
+        ("展会什么时候举行?", "1月14日至1月16日", "1月14日至1月16日"),  # two dates: kept
+        ("杂志是第几期?", "1月16日出版的第2期", "1月16日出版的第2期"),  # not a date question
+    ],
+)
+def test_a_date_question_gets_the_date_out_of_a_longer_span(
+    question: str, span: str, expected: str
+) -> None:
+    text = f"据报道,{span}。"
+    start, end = NeuralReader._only_the_date(
+        analyze_question(question), text, text.index(span), text.index(span) + len(span)
+    )
+    assert text[start:end] == expected
+
+
 def test_a_bare_count_takes_the_measure_word_the_question_asks_for() -> None:
     text = "先后推出35项重点改革,另有 40,000 人。"
     analysis = analyze_question("报告说先后推出了多少项重点改革?")
