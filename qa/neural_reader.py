@@ -30,7 +30,7 @@ from qa.span_model import (
     serving_model,
     trim_answer_span,
 )
-from qa.spans import DATE_SPAN
+from qa.spans import DATE_SPAN, ORDINAL_SPAN
 from qa.types import Hit
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ _COUNTED = re.compile(
     r"(?:近|约|超|共|逾|达)?[0-9一二三四五六七八九十百千两][0-9.,一二三四五六七八九十百千两]*"
     rf"[多余]?[万亿]?[多余]?(?P<unit>{CLASSIFIERS})"
 )
+_ASKED_EXPRESSION = {AnswerType.DATE: DATE_SPAN, AnswerType.ORDINAL: ORDINAL_SPAN}
 _SAME_MEASURE = (frozenset({"人", "名", "位", "人次", "万人次"}), frozenset({"户", "万户"}),
                  frozenset({"辆", "万辆"}), frozenset({"吨", "万吨"}))  # fmt: skip
 
@@ -172,17 +173,21 @@ class NeuralReader:
         return end
 
     @staticmethod
-    def _only_the_date(
+    def _only_the_asked(
         question: QuestionAnalysis, text: str, start: int, end: int
     ) -> tuple[int, int]:
-        """Cut a span that holds one date and more ("1月16日出版的第2期《求是》") to the date
-        when the question asks when."""
-        if question.answer_type is not AnswerType.DATE:
+        """Cut a span that holds one date (or ordinal) and more to it when the question asks
+        when (or which place in order): "1月16日出版的第2期《求是》" → "1月16日",
+        "第一个签约项目,由…投资" → "第一个"; "36位" after 第 becomes "第36位"."""
+        pattern = _ASKED_EXPRESSION.get(question.answer_type)
+        if pattern is None:
             return start, end
-        dates = list(DATE_SPAN.finditer(text, start, end))
-        if len(dates) != 1:
+        if question.answer_type is AnswerType.ORDINAL and text[start - 1 : start] == "第":
+            start -= 1
+        found = list(pattern.finditer(text, start, end))
+        if len(found) != 1:
             return start, end
-        return dates[0].start(), dates[0].end()
+        return found[0].start(), found[0].end()
 
     def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
         """Each top passage's best span of the asked kind, in retrieval order."""
@@ -197,7 +202,7 @@ class NeuralReader:
                 if end <= start:
                     continue
                 end = self._with_unit(question, hit.chunk.text, start, end)
-                start, end = self._only_the_date(question, hit.chunk.text, start, end)
+                start, end = self._only_the_asked(question, hit.chunk.text, start, end)
                 if self.config.type_veto and not self._fits_type(
                     question, hit.chunk.text, start, end
                 ):

@@ -41,20 +41,33 @@ def test_numeric_questions_veto_spans_of_another_measure(
 
 
 @pytest.mark.parametrize(
-    ("question", "span", "expected"),
+    ("question", "text", "span", "expected"),
     [
-        ("这一期杂志哪天出版?", "1月16日出版的第2期《求是》", "1月16日"),
-        ("二期什么时候启动?", "2025年下半年", "2025年下半年"),
-        ("展会什么时候举行?", "1月14日至1月16日", "1月14日至1月16日"),  # two dates: kept
-        ("杂志是第几期?", "1月16日出版的第2期", "1月16日出版的第2期"),  # not a date question
+        (
+            "这一期杂志哪天出版?",
+            "1月16日出版的第2期《求是》。",
+            "1月16日出版的第2期《求是》",
+            "1月16日",
+        ),
+        ("二期什么时候启动?", "二期于2025年下半年启动。", "2025年下半年", "2025年下半年"),
+        ("展会什么时候举行?", "展会1月14日至1月16日举行。", "1月14日至1月16日", "1月14日至1月16日"),
+        ("杂志出版于哪个单位?", "1月16日出版的第2期。", "1月16日出版的第2期", "1月16日出版的第2期"),
+        (
+            "这是第几个签约项目?",
+            "是第一个签约项目,由银正投资。",
+            "第一个签约项目,由银正投资",
+            "第一个",
+        ),
+        ("指数排第几位?", "指数居全国第36位。", "36位", "第36位"),
     ],
 )
-def test_a_date_question_gets_the_date_out_of_a_longer_span(
-    question: str, span: str, expected: str
+def test_a_date_or_ordinal_question_gets_it_out_of_a_longer_span(
+    question: str, text: str, span: str, expected: str
 ) -> None:
-    text = f"据报道,{span}。"
-    start, end = NeuralReader._only_the_date(
-        analyze_question(question), text, text.index(span), text.index(span) + len(span)
+    # Two dates stay a range; a question that does not ask when keeps the whole span.
+    start = text.index(span)
+    start, end = NeuralReader._only_the_asked(
+        analyze_question(question), text, start, start + len(span)
     )
     assert text[start:end] == expected
 
