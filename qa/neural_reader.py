@@ -46,6 +46,8 @@ _COUNTED = re.compile(
     r"(?:近|约|超|共|逾|达)?[0-9一二三四五六七八九十百千两][0-9.,一二三四五六七八九十百千两]*"
     rf"[多余]?[万亿]?[多余]?(?P<unit>{CLASSIFIERS})"
 )
+_LONGEST_QUALIFIER = 3
+_CLAUSE_BREAKS = frozenset(",，。;；、 ")
 _ASKED_EXPRESSION = {AnswerType.DATE: DATE_SPAN, AnswerType.ORDINAL: ORDINAL_SPAN}
 _SAME_MEASURE = (frozenset({"人", "名", "位", "人次", "万人次"}), frozenset({"户", "万户"}),
                  frozenset({"辆", "万辆"}), frozenset({"吨", "万吨"}))  # fmt: skip
@@ -176,18 +178,22 @@ class NeuralReader:
     def _only_the_asked(
         question: QuestionAnalysis, text: str, start: int, end: int
     ) -> tuple[int, int]:
-        """Cut a span that holds one date (or ordinal) and more to it when the question asks
-        when (or which place in order): "1月16日出版的第2期《求是》" → "1月16日",
-        "第一个签约项目,由…投资" → "第一个"; "36位" after 第 becomes "第36位"."""
+        """Cut a span that starts with one date (or ordinal) and goes on past it to that date
+        when the question asks when (or which place in order): "1月16日出版的第2期《求是》"
+        → "1月16日", "第一个签约项目,由…投资" → "第一个"; "36位" after 第 becomes "第36位"."""
         pattern = _ASKED_EXPRESSION.get(question.answer_type)
         if pattern is None:
             return start, end
         if question.answer_type is AnswerType.ORDINAL and text[start - 1 : start] == "第":
             start -= 1
         found = list(pattern.finditer(text, start, end))
-        if len(found) != 1:
-            return start, end
-        return found[0].start(), found[0].end()
+        if len(found) != 1 or found[0].start() != start:
+            return start, end  # a range, or words before the date: left to the model
+        tail = text[found[0].end() : end]
+        # A short tail qualifies the date ("1349年春季", "1913年起", "1950年代").
+        if len(tail) >= _LONGEST_QUALIFIER or tail[:1] in _CLAUSE_BREAKS:
+            return start, found[0].end()
+        return start, end
 
     def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
         """Each top passage's best span of the asked kind, in retrieval order."""

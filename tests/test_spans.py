@@ -53,6 +53,10 @@ def test_dates(sentence: str, expected: str) -> None:
     assert expected in texts(date_spans(sentence))
 
 
+def test_the_last_digits_of_a_longer_number_are_no_year() -> None:
+    assert date_spans("距今约22000年前") == []
+
+
 def test_names_of_people_places_and_organisations() -> None:
     people = name_spans("冯江华当选中国工程院院士,邓元山、柳祥国获评“大国工匠”。")
     assert {"冯江华", "邓元山", "柳祥国"} <= {s.text for s in people if s.kind is AnswerType.PERSON}
