@@ -46,6 +46,7 @@ _COUNTED = re.compile(
     r"(?:近|约|超|共|逾|达)?[0-9一二三四五六七八九十百千两][0-9.,一二三四五六七八九十百千两]*"
     rf"[多余]?[万亿]?[多余]?(?P<unit>{CLASSIFIERS})"
 )
+_LIST_PUNCTUATION = frozenset("、,，;；:：")
 _LONGEST_QUALIFIER = 3
 _CLAUSE_BREAKS = frozenset(",，。;；、 ")
 _ASKED_EXPRESSION = {AnswerType.DATE: DATE_SPAN, AnswerType.ORDINAL: ORDINAL_SPAN}
@@ -209,6 +210,10 @@ class NeuralReader:
                     continue
                 end = self._with_unit(question, hit.chunk.text, start, end)
                 start, end = self._only_the_asked(question, hit.chunk.text, start, end)
+                while start < end and hit.chunk.text[start] in _LIST_PUNCTUATION:
+                    start += 1
+                if _overlaps_previous(question, hit.chunk.text[start:end]):
+                    continue  # the previous turn's answer again: the user asks for another
                 if self.config.type_veto and not self._fits_type(
                     question, hit.chunk.text, start, end
                 ):
@@ -246,6 +251,12 @@ class NeuralReader:
             return self.nothing_found(hits)
         best = max(found, key=lambda c: c.confidence)
         return self.reading(question, best, best.confidence, abstain=abstain)
+
+
+def _overlaps_previous(question: QuestionAnalysis, span: str) -> bool:
+    """Whether ``span`` holds the previous turn's answer or is part of it (5000 of 5000万元)."""
+    previous = question.previous_answer
+    return bool(previous and span and (previous in span or span in previous))
 
 
 def _measures_alike(asked: str | None, counted: re.Match[str] | None) -> bool:

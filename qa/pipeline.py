@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qa.embedding import Embedder, make_embedder
@@ -154,6 +154,8 @@ class Pipeline:
         retrieved = time.perf_counter()
         expansion = retrieval.expansion or self.retriever.expander.expand(resolved.text)
         analysis = analyze_question(resolved.text, expansion, resolved.type_text)
+        if resolved.rewritten and history and history[-1].answer:
+            analysis = replace(analysis, previous_answer=normalize_line(history[-1].answer))
         reading = self.reader.read(analysis, retrieval.hits, abstain=abstain)
         finished = time.perf_counter()
         passages = tuple(

@@ -217,6 +217,9 @@ class QuestionAnalysis:
     """The question's text after its wh-word, without the final particles ("为价值主线")."""
     plural: bool = False
     """The question asks for several things (哪些, 哪两位, which two)."""
+    previous_answer: str | None = None
+    """The answer the previous turn got, when this question follows up on it: a follow-up
+    ("竣工投产的呢?" after "多少个项目开工建设?" → 313个) asks for something new."""
 
 
 def _classify_chinese(text: str) -> tuple[AnswerType, str | None]:

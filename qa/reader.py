@@ -372,7 +372,17 @@ class FastReader:
 
         for candidate in typed:
             fit = self.type_fit(question, candidate)
-            if fit == 0.0 or any(candidate.text in term for term in known):
+            if (
+                fit == 0.0
+                or any(candidate.text in term for term in known)
+                or bool(
+                    question.previous_answer
+                    and (
+                        question.previous_answer in candidate.text
+                        or candidate.text in question.previous_answer
+                    )
+                )
+            ):
                 continue
             anchored = 0.0
             if (

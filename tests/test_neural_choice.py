@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from qa.neural_reader import Candidate, NeuralReader, NeuralReaderConfig
+from qa.neural_reader import Candidate, NeuralReader, NeuralReaderConfig, _overlaps_previous
 from qa.question import analyze_question
 from qa.reader import FastReader
 from qa.routed_reader import RoutedReader
@@ -72,6 +73,18 @@ def test_a_date_or_ordinal_question_gets_it_out_of_a_longer_span(
         analyze_question(question), text, start, start + len(span)
     )
     assert text[start:end] == expected
+
+
+@pytest.mark.parametrize(
+    ("span", "overlaps"),
+    [("5000万元", True), ("出资额为5000万元", True), ("5000", True), ("2100万元", False)],
+)
+def test_a_follow_up_sets_aside_spans_that_repeat_the_previous_answer(
+    span: str, overlaps: bool
+) -> None:
+    question = replace(analyze_question("其中大龙网集团出了多少?"), previous_answer="5000万元")
+    assert _overlaps_previous(question, span) is overlaps
+    assert not _overlaps_previous(analyze_question("出资额是多少?"), span)
 
 
 def test_a_bare_count_takes_the_measure_word_the_question_asks_for() -> None:

@@ -60,6 +60,19 @@ def test_follow_up_uses_the_history(pipeline: Pipeline) -> None:
     check_citations(pipeline, follow)
 
 
+def test_a_follow_up_asks_for_something_other_than_the_previous_answer(
+    pipeline: Pipeline,
+) -> None:
+    first = pipeline.ask("2025年包括引洮润株在内,全市共有多少个项目开工建设?")
+    assert first.answer == "313个"
+    follow = pipeline.ask("竣工投产的呢?", history=[Turn(first.question, first.answer)])
+    assert follow.answer == "293个"
+    check_citations(pipeline, follow)
+    # Without the previous answer to set aside, the same passage gives 313个 again.
+    blind = pipeline.ask("竣工投产的呢?", history=[Turn(first.question, None)])
+    assert blind.answer == "313个"
+
+
 @pytest.mark.parametrize(
     ("question", "message"),
     [
