@@ -46,6 +46,13 @@ _COUNTED = re.compile(
     r"(?:近|约|超|共|逾|达)?[0-9一二三四五六七八九十百千两][0-9.,一二三四五六七八九十百千两]*"
     rf"[多余]?[万亿]?[多余]?(?P<unit>{CLASSIFIERS})"
 )
+_FUNCTION_CHARS = "在是为于了的成:： "
+"""Words that link what a question names to what it asks (注册地[在]哪里, 注册地[为]…)."""
+_SHORTEST_ECHO = 2
+_LATEST_ECHO = 3
+"""The echo starts the span or follows a short verb (盘活, 旨在): an echo further in
+belongs to an answer that comes before it ("…单位命名为特斯拉")."""
+_SHORTEST_REST = 2
 _LIST_PUNCTUATION = frozenset("、,，;；:：")
 _LONGEST_QUALIFIER = 3
 _CLAUSE_BREAKS = frozenset(",，。;；、 ")
@@ -196,6 +203,26 @@ class NeuralReader:
             return start, found[0].end()
         return start, end
 
+    @staticmethod
+    def _after_the_question_words(
+        question: QuestionAnalysis, text: str, start: int, end: int
+    ) -> int:
+        """Start a span after the words that lead up to the question word when the span
+        repeats them: "盘活改造成工业文旅新地标" for 被改造成了什么 → "工业文旅新地标",
+        "思微特注册地为湖南省株洲市" for 注册地在哪里 → "湖南省株洲市"."""
+        if question.answer_type is AnswerType.OTHER:
+            return start  # why/how: the answer is a clause that may well restate its subject
+        lead = question.left_text.rstrip(_FUNCTION_CHARS)
+        span = text[start:end]
+        for size in range(min(len(lead), len(span) - _SHORTEST_REST), _SHORTEST_ECHO - 1, -1):
+            at = span.find(lead[-size:], 0, _LATEST_ECHO + size)
+            if at >= 0 and at + size <= len(span) - _SHORTEST_REST:
+                cut = start + at + size
+                while cut < end - _SHORTEST_REST and text[cut] in _FUNCTION_CHARS:
+                    cut += 1
+                return cut
+        return start
+
     def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
         """Each top passage's best span of the asked kind, in retrieval order."""
         chosen = list(hits[: self.config.passages])
@@ -210,6 +237,7 @@ class NeuralReader:
                     continue
                 end = self._with_unit(question, hit.chunk.text, start, end)
                 start, end = self._only_the_asked(question, hit.chunk.text, start, end)
+                start = self._after_the_question_words(question, hit.chunk.text, start, end)
                 while start < end and hit.chunk.text[start] in _LIST_PUNCTUATION:
                     start += 1
                 if _overlaps_previous(question, hit.chunk.text[start:end]):

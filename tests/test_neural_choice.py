@@ -87,6 +87,31 @@ def test_a_follow_up_sets_aside_spans_that_repeat_the_previous_answer(
     assert not _overlaps_previous(analyze_question("出资额是多少?"), span)
 
 
+@pytest.mark.parametrize(
+    ("question", "span", "expected"),
+    [
+        ("株齿老厂被改造成了什么?", "盘活改造成工业文旅新地标", "工业文旅新地标"),
+        ("思微特的注册地在哪里?", "思微特注册地为湖南省株洲市", "湖南省株洲市"),
+        # The echo comes after the answer: left whole.
+        (
+            "大会以特斯拉的名字命名了什么?",
+            "SI 磁通量密度单位命名为特斯拉",
+            "SI 磁通量密度单位命名为特斯拉",
+        ),
+        ("亚马逊雨林是哪种雨林?", "热带雨林", "热带雨林"),  # nothing would be left
+        ("株洲节约了多少社会物流成本?", "近12亿元", "近12亿元"),
+    ],
+)
+def test_a_span_starts_after_the_words_that_lead_up_to_the_question_word(
+    question: str, span: str, expected: str
+) -> None:
+    text = f"据悉,{span}。"
+    start = text.index(span)
+    end = start + len(span)
+    cut = NeuralReader._after_the_question_words(analyze_question(question), text, start, end)
+    assert text[cut:end] == expected
+
+
 def test_a_bare_count_takes_the_measure_word_the_question_asks_for() -> None:
     text = "先后推出35项重点改革,另有 40,000 人。"
     analysis = analyze_question("报告说先后推出了多少项重点改革?")
