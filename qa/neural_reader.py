@@ -48,6 +48,9 @@ _COUNTED = re.compile(
 )
 _FUNCTION_CHARS = "在是为于了的成:： "
 """Words that link what a question names to what it asks (注册地[在]哪里, 注册地[为]…)."""
+_JOINERS = ("以及", "、", "和", "及", "与")
+_ITEM_BREAKS = frozenset("、和及与,，。;；:：!！?？“”「」《》()（） \n")
+_ITEM_SLACK = 3
 _SHORTEST_ECHO = 2
 _LATEST_ECHO = 3
 """The echo starts the span or follows a short verb (盘活, 旨在): an echo further in
@@ -223,6 +226,32 @@ class NeuralReader:
                 return cut
         return start
 
+    @staticmethod
+    def _with_coordinated(
+        question: QuestionAnalysis, text: str, start: int, end: int
+    ) -> tuple[int, int]:
+        """For a question that asks for several things (哪些, 哪两条), extend a span over the
+        list items joined to it by 、/和/及/与: "大龙网集团" → "大龙网集团和沐水集团",
+        "炎陵县" → "醴陵市、茶陵县、炎陵县". An item after the span ends in the span's
+        last character (集团, 北); one before it is all that lies back to a delimiter."""
+        if not question.plural or end <= start:
+            return start, end
+        last, longest = text[end - 1], end - start + _ITEM_SLACK
+        while joiner := next((j for j in _JOINERS if text.startswith(j, end)), None):
+            item = end + len(joiner)
+            stop = text.find(last, item, item + longest)
+            if stop <= item or any(c in _ITEM_BREAKS for c in text[item:stop]):
+                break
+            end = stop + 1
+        while joiner := next((j for j in _JOINERS if text.endswith(j, 0, start)), None):
+            item_end = item = start - len(joiner)
+            while item > 0 and item_end - item < longest and text[item - 1] not in _ITEM_BREAKS:
+                item -= 1
+            if item == item_end or (item > 0 and text[item - 1] not in _ITEM_BREAKS):
+                break
+            start = item
+        return start, end
+
     def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
         """Each top passage's best span of the asked kind, in retrieval order."""
         chosen = list(hits[: self.config.passages])
@@ -238,6 +267,7 @@ class NeuralReader:
                 end = self._with_unit(question, hit.chunk.text, start, end)
                 start, end = self._only_the_asked(question, hit.chunk.text, start, end)
                 start = self._after_the_question_words(question, hit.chunk.text, start, end)
+                start, end = self._with_coordinated(question, hit.chunk.text, start, end)
                 while start < end and hit.chunk.text[start] in _LIST_PUNCTUATION:
                     start += 1
                 if _overlaps_previous(question, hit.chunk.text[start:end]):

@@ -112,6 +112,42 @@ def test_a_span_starts_after_the_words_that_lead_up_to_the_question_word(
     assert text[cut:end] == expected
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "span", "expected"),
+    [
+        (
+            "中心由哪些企业出资?",
+            "由大龙网集团和沐水集团共同出资打造。",
+            "大龙网集团",
+            "大龙网集团和沐水集团",
+        ),
+        (
+            "哪几个县市获评先进县?",
+            "醴陵市、茶陵县、炎陵县获评先进县。",
+            "炎陵县",
+            "醴陵市、茶陵县、炎陵县",
+        ),
+        ("哪两个朝代?", "大部分出自明朝和清朝。", "明朝", "明朝和清朝"),
+        (
+            "中心由哪家企业出资?",
+            "由大龙网集团和沐水集团共同出资打造。",
+            "大龙网集团",
+            "大龙网集团",
+        ),  # one
+        # What follows the joiner does not end like the span: no list to extend.
+        ("哪些企业出资?", "由大龙网集团和当地政府共同出资。", "大龙网集团", "大龙网集团"),
+    ],
+)
+def test_a_question_for_several_things_gets_the_whole_list(
+    question: str, text: str, span: str, expected: str
+) -> None:
+    start = text.index(span)
+    start, end = NeuralReader._with_coordinated(
+        analyze_question(question), text, start, start + len(span)
+    )
+    assert text[start:end] == expected
+
+
 def test_a_bare_count_takes_the_measure_word_the_question_asks_for() -> None:
     text = "先后推出35项重点改革,另有 40,000 人。"
     analysis = analyze_question("报告说先后推出了多少项重点改革?")
