@@ -51,6 +51,7 @@ _FUNCTION_CHARS = "在是为于了的成:： "
 _JOINERS = ("以及", "、", "和", "及", "与")
 _ITEM_BREAKS = frozenset("、和及与,，。;；:：!！?？“”「」《》()（） \n")
 _ITEM_SLACK = 3
+_KIND_NOUN = re.compile(r"[\u4e00-\u9fff]{1,6}")
 _SHORTEST_ECHO = 2
 _LATEST_ECHO = 3
 """The echo starts the span or follows a short verb (盘活, 旨在): an echo further in
@@ -252,6 +253,20 @@ class NeuralReader:
             start = item
         return start, end
 
+    @staticmethod
+    def _without_etc(text: str, start: int, end: int) -> int:
+        """End a list before the 等 + kind that closes it: "新能源、消费电子、工业控制等领域"
+        → "新能源、消费电子、工业控制" (the items are the answer; 等领域 restates the
+        question's noun)."""
+        etc = text.rfind("等", start, end)
+        kind = text[etc + 1 : end]
+        # The kind is a plain noun (领域, 高科技行业): not the 等 of 不平等, nor 等)的….
+        if etc <= start or not _KIND_NOUN.fullmatch(kind):
+            return end
+        if not any(j in text[start:etc] for j in ("、", "和")):
+            return end
+        return etc
+
     def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
         """Each top passage's best span of the asked kind, in retrieval order."""
         chosen = list(hits[: self.config.passages])
@@ -268,6 +283,7 @@ class NeuralReader:
                 start, end = self._only_the_asked(question, hit.chunk.text, start, end)
                 start = self._after_the_question_words(question, hit.chunk.text, start, end)
                 start, end = self._with_coordinated(question, hit.chunk.text, start, end)
+                end = self._without_etc(hit.chunk.text, start, end)
                 while start < end and hit.chunk.text[start] in _LIST_PUNCTUATION:
                     start += 1
                 if _overlaps_previous(question, hit.chunk.text[start:end]):

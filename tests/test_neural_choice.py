@@ -148,6 +148,22 @@ def test_a_question_for_several_things_gets_the_whole_list(
     assert text[start:end] == expected
 
 
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("光电子业、新能源电池、手机制造业等高科技行业", "光电子业、新能源电池、手机制造业"),
+        ("新能源、消费电子、工业控制等领域", "新能源、消费电子、工业控制"),
+        ("战争和冲击减少了不平等", "战争和冲击减少了不平等"),  # the 等 of a word
+        ("改变文化传统、宗教信仰 等)的尝试", "改变文化传统、宗教信仰 等)的尝试"),
+        ("新能源等领域", "新能源等领域"),  # one item: no list
+    ],
+)
+def test_a_list_ends_before_its_etc(span: str, expected: str) -> None:
+    text = f"据悉,{span}。"
+    start = text.index(span)
+    assert text[start : NeuralReader._without_etc(text, start, start + len(span))] == expected
+
+
 def test_a_bare_count_takes_the_measure_word_the_question_asks_for() -> None:
     text = "先后推出35项重点改革,另有 40,000 人。"
     analysis = analyze_question("报告说先后推出了多少项重点改革?")
