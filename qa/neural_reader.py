@@ -22,6 +22,7 @@ from qa.checksums import sha256_file
 from qa.errors import ModelError
 from qa.question import CLASSIFIERS, NUMERIC_TYPES, AnswerType, QuestionAnalysis
 from qa.reader import Reading, Sentence, Span
+from qa.span_fitting import fit_span, repeats_previous_answer
 from qa.span_model import (
     CONFIG_FILE,
     DEFAULT_MODEL_DIR,
@@ -30,7 +31,6 @@ from qa.span_model import (
     serving_model,
     trim_answer_span,
 )
-from qa.spans import DATE_SPAN, ORDINAL_SPAN
 from qa.types import Hit
 
 if TYPE_CHECKING:
@@ -46,21 +46,6 @@ _COUNTED = re.compile(
     r"(?:近|约|超|共|逾|达)?[0-9一二三四五六七八九十百千两][0-9.,一二三四五六七八九十百千两]*"
     rf"[多余]?[万亿]?[多余]?(?P<unit>{CLASSIFIERS})"
 )
-_FUNCTION_CHARS = "在是为于了的成:： "
-"""Words that link what a question names to what it asks (注册地[在]哪里, 注册地[为]…)."""
-_JOINERS = ("以及", "、", "和", "及", "与")
-_ITEM_BREAKS = frozenset("、和及与,，。;；:：!！?？“”「」《》()（） \n")
-_ITEM_SLACK = 3
-_KIND_NOUN = re.compile(r"[\u4e00-\u9fff]{1,6}")
-_SHORTEST_ECHO = 2
-_LATEST_ECHO = 3
-"""The echo starts the span or follows a short verb (盘活, 旨在): an echo further in
-belongs to an answer that comes before it ("…单位命名为特斯拉")."""
-_SHORTEST_REST = 2
-_LIST_PUNCTUATION = frozenset("、,，;；:：")
-_LONGEST_QUALIFIER = 3
-_CLAUSE_BREAKS = frozenset(",，。;；、 ")
-_ASKED_EXPRESSION = {AnswerType.DATE: DATE_SPAN, AnswerType.ORDINAL: ORDINAL_SPAN}
 _SAME_MEASURE = (frozenset({"人", "名", "位", "人次", "万人次"}), frozenset({"户", "万户"}),
                  frozenset({"辆", "万辆"}), frozenset({"吨", "万吨"}))  # fmt: skip
 
@@ -186,87 +171,6 @@ class NeuralReader:
             return end + len(unit)
         return end
 
-    @staticmethod
-    def _only_the_asked(
-        question: QuestionAnalysis, text: str, start: int, end: int
-    ) -> tuple[int, int]:
-        """Cut a span that starts with one date (or ordinal) and goes on past it to that date
-        when the question asks when (or which place in order): "1月16日出版的第2期《求是》"
-        → "1月16日", "第一个签约项目,由…投资" → "第一个"; "36位" after 第 becomes "第36位"."""
-        pattern = _ASKED_EXPRESSION.get(question.answer_type)
-        if pattern is None:
-            return start, end
-        if question.answer_type is AnswerType.ORDINAL and text[start - 1 : start] == "第":
-            start -= 1
-        found = list(pattern.finditer(text, start, end))
-        if len(found) != 1 or found[0].start() != start:
-            return start, end  # a range, or words before the date: left to the model
-        tail = text[found[0].end() : end]
-        # A short tail qualifies the date ("1349年春季", "1913年起", "1950年代").
-        if len(tail) >= _LONGEST_QUALIFIER or tail[:1] in _CLAUSE_BREAKS:
-            return start, found[0].end()
-        return start, end
-
-    @staticmethod
-    def _after_the_question_words(
-        question: QuestionAnalysis, text: str, start: int, end: int
-    ) -> int:
-        """Start a span after the words that lead up to the question word when the span
-        repeats them: "盘活改造成工业文旅新地标" for 被改造成了什么 → "工业文旅新地标",
-        "思微特注册地为湖南省株洲市" for 注册地在哪里 → "湖南省株洲市"."""
-        if question.answer_type is AnswerType.OTHER:
-            return start  # why/how: the answer is a clause that may well restate its subject
-        lead = question.left_text.rstrip(_FUNCTION_CHARS)
-        span = text[start:end]
-        for size in range(min(len(lead), len(span) - _SHORTEST_REST), _SHORTEST_ECHO - 1, -1):
-            at = span.find(lead[-size:], 0, _LATEST_ECHO + size)
-            if at >= 0 and at + size <= len(span) - _SHORTEST_REST:
-                cut = start + at + size
-                while cut < end - _SHORTEST_REST and text[cut] in _FUNCTION_CHARS:
-                    cut += 1
-                return cut
-        return start
-
-    @staticmethod
-    def _with_coordinated(
-        question: QuestionAnalysis, text: str, start: int, end: int
-    ) -> tuple[int, int]:
-        """For a question that asks for several things (哪些, 哪两条), extend a span over the
-        list items joined to it by 、/和/及/与: "大龙网集团" → "大龙网集团和沐水集团",
-        "炎陵县" → "醴陵市、茶陵县、炎陵县". An item after the span ends in the span's
-        last character (集团, 北); one before it is all that lies back to a delimiter."""
-        if not question.plural or end <= start:
-            return start, end
-        last, longest = text[end - 1], end - start + _ITEM_SLACK
-        while joiner := next((j for j in _JOINERS if text.startswith(j, end)), None):
-            item = end + len(joiner)
-            stop = text.find(last, item, item + longest)
-            if stop <= item or any(c in _ITEM_BREAKS for c in text[item:stop]):
-                break
-            end = stop + 1
-        while joiner := next((j for j in _JOINERS if text.endswith(j, 0, start)), None):
-            item_end = item = start - len(joiner)
-            while item > 0 and item_end - item < longest and text[item - 1] not in _ITEM_BREAKS:
-                item -= 1
-            if item == item_end or (item > 0 and text[item - 1] not in _ITEM_BREAKS):
-                break
-            start = item
-        return start, end
-
-    @staticmethod
-    def _without_etc(text: str, start: int, end: int) -> int:
-        """End a list before the 等 + kind that closes it: "新能源、消费电子、工业控制等领域"
-        → "新能源、消费电子、工业控制" (the items are the answer; 等领域 restates the
-        question's noun)."""
-        etc = text.rfind("等", start, end)
-        kind = text[etc + 1 : end]
-        # The kind is a plain noun (领域, 高科技行业): not the 等 of 不平等, nor 等)的….
-        if etc <= start or not _KIND_NOUN.fullmatch(kind):
-            return end
-        if not any(j in text[start:etc] for j in ("、", "和")):
-            return end
-        return etc
-
     def candidates(self, question: QuestionAnalysis, hits: Sequence[Hit]) -> list[Candidate]:
         """Each top passage's best span of the asked kind, in retrieval order."""
         chosen = list(hits[: self.config.passages])
@@ -280,14 +184,9 @@ class NeuralReader:
                 if end <= start:
                     continue
                 end = self._with_unit(question, hit.chunk.text, start, end)
-                start, end = self._only_the_asked(question, hit.chunk.text, start, end)
-                start = self._after_the_question_words(question, hit.chunk.text, start, end)
-                start, end = self._with_coordinated(question, hit.chunk.text, start, end)
-                end = self._without_etc(hit.chunk.text, start, end)
-                while start < end and hit.chunk.text[start] in _LIST_PUNCTUATION:
-                    start += 1
-                if _overlaps_previous(question, hit.chunk.text[start:end]):
-                    continue  # the previous turn's answer again: the user asks for another
+                start, end = fit_span(question, hit.chunk.text, start, end)
+                if end <= start or repeats_previous_answer(question, hit.chunk.text[start:end]):
+                    continue  # nothing left, or the previous turn's answer: the user asks anew
                 if self.config.type_veto and not self._fits_type(
                     question, hit.chunk.text, start, end
                 ):
@@ -325,12 +224,6 @@ class NeuralReader:
             return self.nothing_found(hits)
         best = max(found, key=lambda c: c.confidence)
         return self.reading(question, best, best.confidence, abstain=abstain)
-
-
-def _overlaps_previous(question: QuestionAnalysis, span: str) -> bool:
-    """Whether ``span`` holds the previous turn's answer or is part of it (5000 of 5000万元)."""
-    previous = question.previous_answer
-    return bool(previous and span and (previous in span or span in previous))
 
 
 def _measures_alike(asked: str | None, counted: re.Match[str] | None) -> bool:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 from qa.chunking import sentence_spans
 from qa.lexical import TermIdf
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
+from qa.span_fitting import repeats_previous_answer
 from qa.spans import (
     SpanCandidate,
     clause_bounds,
@@ -375,13 +376,7 @@ class FastReader:
             if (
                 fit == 0.0
                 or any(candidate.text in term for term in known)
-                or bool(
-                    question.previous_answer
-                    and (
-                        question.previous_answer in candidate.text
-                        or candidate.text in question.previous_answer
-                    )
-                )
+                or repeats_previous_answer(question, candidate.text)
             ):
                 continue
             anchored = 0.0
