@@ -26,6 +26,8 @@ _LATEST_ECHO = 3
 """The echo starts the span or follows a short verb (盘活, 旨在): an echo further in
 belongs to an answer that comes before it ("…单位命名为特斯拉")."""
 _SHORTEST_REST = 2
+_OPENING_MARKS = frozenset("()（）[]【】,，。、;；")
+"""What follows an echo that is the subject of a definition ("《宇宙奇兵》()是…")."""
 
 _JOINERS = ("以及", "、", "和", "及", "与")
 _ITEM_BREAKS = frozenset("、和及与,，。;；:：!！?？“”「」《》()（） \n")
@@ -71,15 +73,18 @@ def after_the_question_words(question: QuestionAnalysis, text: str, start: int, 
     "思微特注册地为湖南省株洲市" for 注册地在哪里 → "湖南省株洲市"."""
     if question.answer_type is AnswerType.OTHER:
         return start  # why/how: the answer is a clause that may well restate its subject
+    if question.left_text.endswith("是"):
+        return start  # X是什么(的简称): the answer may name X itself (首钢集团有限公司)
     lead = question.left_text.rstrip(_FUNCTION_CHARS)
     span = text[start:end]
     for size in range(min(len(lead), len(span) - _SHORTEST_REST), _SHORTEST_ECHO - 1, -1):
         at = span.find(lead[-size:], 0, _LATEST_ECHO + size)
-        if at >= 0 and at + size <= len(span) - _SHORTEST_REST:
-            cut = start + at + size
-            while cut < end - _SHORTEST_REST and text[cut] in _FUNCTION_CHARS:
-                cut += 1
-            return cut
+        if at < 0 or at + size > len(span) - _SHORTEST_REST:
+            continue
+        cut = start + at + size
+        while cut < end - _SHORTEST_REST and text[cut] in _FUNCTION_CHARS:
+            cut += 1
+        return start if text[cut] in _OPENING_MARKS else cut
     return start
 
 

@@ -61,6 +61,7 @@ def test_a_date_or_ordinal_question_gets_it_out_of_a_longer_span(
             "SI 磁通量密度单位命名为特斯拉",
         ),
         ("亚马逊雨林是哪种雨林?", "热带雨林", "热带雨林"),  # nothing would be left
+        ("首钢是什么的简称?", "首钢集团有限公司", "首钢集团有限公司"),  # X是什么: may name X
         ("株洲节约了多少社会物流成本?", "近12亿元", "近12亿元"),
     ],
 )

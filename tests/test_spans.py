@@ -55,6 +55,7 @@ def test_dates(sentence: str, expected: str) -> None:
 
 def test_the_last_digits_of_a_longer_number_are_no_year() -> None:
     assert date_spans("距今约22000年前") == []
+    assert date_spans("1990年代以后") == []  # a decade, not the year 1990
 
 
 def test_names_of_people_places_and_organisations() -> None:
