@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
 
-from qa.question import analyze_question
+from qa.question import QuestionAnalysis, analyze_question
 from qa.span_fitting import (
     after_the_question_words,
     fit_span,
@@ -15,6 +16,15 @@ from qa.span_fitting import (
     with_coordinated,
     without_etc,
 )
+
+Rule = Callable[[QuestionAnalysis, str, int, int], tuple[int, int]]
+
+
+def _fitted(rule: Rule, question: str, text: str, span: str) -> str:
+    """What ``rule`` makes of ``span``, found in ``text``, for ``question``."""
+    start = text.index(span)
+    start, end = rule(analyze_question(question), text, start, start + len(span))
+    return text[start:end]
 
 
 @pytest.mark.parametrize(
@@ -44,9 +54,7 @@ def test_a_date_or_ordinal_question_gets_it_out_of_a_longer_span(
     question: str, text: str, span: str, expected: str
 ) -> None:
     # Two dates stay a range; a question that does not ask when keeps the whole span.
-    start = text.index(span)
-    start, end = only_the_asked(analyze_question(question), text, start, start + len(span))
-    assert text[start:end] == expected
+    assert _fitted(only_the_asked, question, text, span) == expected
 
 
 @pytest.mark.parametrize(
@@ -104,9 +112,7 @@ def test_a_span_starts_after_the_words_that_lead_up_to_the_question_word(
 def test_a_question_for_several_things_gets_the_whole_list(
     question: str, text: str, span: str, expected: str
 ) -> None:
-    start = text.index(span)
-    start, end = with_coordinated(analyze_question(question), text, start, start + len(span))
-    assert text[start:end] == expected
+    assert _fitted(with_coordinated, question, text, span) == expected
 
 
 @pytest.mark.parametrize(
