@@ -147,15 +147,18 @@ class Pipeline:
                 f"the conversation has {len(history)} turns; at most {MAX_HISTORY_TURNS} are kept"
             )
         k = min(k, len(self.snapshot.chunks))
-        resolved = resolve(
-            text, [Turn(clean_question(t.question), t.answer) for t in history or ()]
-        )
+        # An answer that is not text (from the web API's JSON) counts as none.
+        turns = [
+            Turn(clean_question(t.question), t.answer if isinstance(t.answer, str) else None)
+            for t in history or ()
+        ]
+        resolved = resolve(text, turns)
         retrieval = self.retriever.search(resolved.text, k, filters, mode)
         retrieved = time.perf_counter()
         expansion = retrieval.expansion or self.retriever.expander.expand(resolved.text)
         analysis = analyze_question(resolved.text, expansion, resolved.type_text)
-        if resolved.rewritten and history and history[-1].answer:
-            analysis = replace(analysis, previous_answer=normalize_line(history[-1].answer))
+        if resolved.rewritten and turns and turns[-1].answer:
+            analysis = replace(analysis, previous_answer=normalize_line(turns[-1].answer))
         reading = self.reader.read(analysis, retrieval.hits, abstain=abstain)
         finished = time.perf_counter()
         passages = tuple(

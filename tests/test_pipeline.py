@@ -71,6 +71,9 @@ def test_a_follow_up_asks_for_something_other_than_the_previous_answer(
     # Without the previous answer to set aside, the same passage gives 313个 again.
     blind = pipeline.ask("竣工投产的呢?", history=[Turn(first.question, None)])
     assert blind.answer == "313个"
+    # An answer that is not text, as the web API may be sent, is no answer.
+    odd = pipeline.ask("竣工投产的呢?", history=[Turn(first.question, 313)])  # type: ignore[arg-type]
+    assert odd.answer == "313个"
 
 
 @pytest.mark.parametrize(
