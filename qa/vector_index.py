@@ -177,17 +177,16 @@ class VectorIndex:
         return scores, ids
 
     def _search_params(self, allowed_ids: np.ndarray | None) -> faiss.SearchParameters | None:
-        selector = (
+        allowed = (
             faiss.IDSelectorBatch(np.asarray(allowed_ids, np.int64))
             if allowed_ids is not None
             else None
         )
-        keep_alive: tuple[object, ...] = (selector,)
-        if self._visible is not None:
-            keep_alive = (selector, self._visible)
-            selector = (
-                self._visible if selector is None else faiss.IDSelectorAnd(selector, self._visible)
-            )
+        selector = allowed
+        if self._visible is not None and allowed is not None:
+            selector = faiss.IDSelectorAnd(allowed, self._visible)
+        elif self._visible is not None:
+            selector = self._visible
         inner = faiss.downcast_index(self.index.index)
         if isinstance(inner, faiss.IndexHNSW):
             params = faiss.SearchParametersHNSW()
@@ -201,7 +200,7 @@ class VectorIndex:
             params = faiss.SearchParameters()
         if selector is not None:
             params.sel = selector
-            params._selector = (selector, keep_alive)  # keep them alive as long as the params
+            params._selector = (selector, allowed)  # keep them alive as long as the params
         return params
 
     def save(self, path: Path) -> None:
