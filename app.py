@@ -48,7 +48,16 @@ CSS = """
 .qa-reply mark.qa-answer-span { background: #ffe58a; padding: 0 2px; border-radius: 2px; }
 .qa-reply .qa-answer-text { font-size: 1.15em; font-weight: 600; }
 .qa-reply .qa-meta { color: #555; font-size: 0.9em; }
-.qa-reply .qa-quote { margin: 4px 0 8px 0; border-left: 3px solid #d0d7de; padding-left: 8px; }
+#chat .qa-reply .qa-quote {
+  margin: 2px 0 8px 0 !important; border-left: 3px solid #d0d7de; padding-left: 8px;
+}
+#chat .qa-reply .qa-meta { margin: 0; }
+/* The label and the toolbar float over the top of the messages by default: give them a
+   row of their own, and keep the scroll-down button in a margin no text reaches. */
+#chat .wrapper { display: flex; flex-direction: column; }
+#chat .wrapper > label.float { position: static; flex: none; }
+#chat .bubble-wrap { flex: 1 1 auto; min-height: 0; padding-right: 48px; }
+#chat .scroll-down-button-container { left: auto; right: 8px; transform: none; }
 .qa-reply .qa-passage-text { font-size: 0.9em; margin-bottom: 6px; }
 .qa-reply .qa-confidence, .qa-reply .qa-interpreted, .qa-reply .qa-reason { color: #555; }
 .qa-error { color: #b42318; }

@@ -1,7 +1,8 @@
 """Complete an elliptical follow-up question from the conversation before retrieval.
 
 Three shapes, tried in order (Chinese; English follow-ups get the previous question
-appended, which is what an English question needs to reach Chinese text anyway):
+appended, which is what an English question needs to reach Chinese text anyway; after an
+English turn, a Chinese question stands alone):
 
 1. "那X呢?" / "X呢?" — X takes the place of the previous question's subject:
    "高端铝基材料产业化项目总投资多少?" + "那宏达电子的项目呢?" → "宏达电子的项目总投资多少?".
@@ -108,9 +109,13 @@ def resolve(question: str, history: Sequence[PreviousTurn] | None) -> Resolved:
     if not history:
         return Resolved(question, question, False)
     previous = history[-1]
-    if is_english(question) or is_english(previous.question):
+    if is_english(question):
         if _EN_FOLLOW.search(question) or len(question.split()) <= 5:
             return Resolved(f"{question} {previous.question}", question, True)
+        return Resolved(question, question, False)
+    if is_english(previous.question):
+        # A Chinese question has no spaces to count its words by, and an English question
+        # has no Chinese subject to substitute: the Chinese question stands alone.
         return Resolved(question, question, False)
     what_about = _WHAT_ABOUT.match(question)
     if what_about and not _WH_CHARS.search(what_about["x"]):

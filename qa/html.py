@@ -8,19 +8,21 @@ which leaves nothing for either renderer to interpret.
 
 from __future__ import annotations
 
-import html
-
 from qa.types import Answer, Citation, Passage
 
-_MARKDOWN = str.maketrans({c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$:"})
+# One pass over the text: escaping in two passes (HTML, then Markdown) would escape the
+# first pass's own entities ("&#x27;" → "&&#35;x27;"), which then show as typed.
+_INERT = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+    | {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$:"}
+)
 CONTEXT_CHARS = 80
 NOT_FOUND = "文章中没有找到答案 / not found in the articles"
 
 
 def inert(text: str) -> str:
     """Text that renders literally in HTML and in Markdown; line breaks become <br>."""
-    escaped = html.escape(text, quote=True).translate(_MARKDOWN)
-    return escaped.replace("\n", "<br>")
+    return text.translate(_INERT).replace("\n", "<br>")
 
 
 def _meta(title: str, published_at: str | None, source: str) -> str:

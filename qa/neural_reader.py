@@ -21,7 +21,7 @@ import numpy as np
 from qa.checksums import sha256_file
 from qa.errors import ModelError
 from qa.question import CLASSIFIERS, NUMERIC_TYPES, AnswerType, QuestionAnalysis
-from qa.reader import Reading, Sentence, Span
+from qa.reader import NO_SPAN, NOT_CONFIDENT, NOTHING_RETRIEVED, Reading, Sentence, Span
 from qa.span_fitting import fit_span, repeats_previous_answer
 from qa.span_model import (
     CONFIG_FILE,
@@ -201,7 +201,7 @@ class NeuralReader:
     @staticmethod
     def nothing_found(hits: Sequence[Hit]) -> Reading:
         """The abstention when no passage holds a span of the asked kind."""
-        why = "no span of the asked kind in the passages" if hits else "nothing was retrieved"
+        why = NO_SPAN if hits else NOTHING_RETRIEVED
         return Reading(None, 0.0, (), why)
 
     def reading(
@@ -211,7 +211,7 @@ class NeuralReader:
         hit, a_start, a_end = candidate.hit, candidate.start, candidate.end
         sentence = _sentence_around(hit, a_start, a_end, confidence)
         if abstain and confidence < self.threshold(question.english):
-            return Reading(None, confidence, (sentence,), "the reader found no confident answer")
+            return Reading(None, confidence, (sentence,), NOT_CONFIDENT)
         span = Span(sentence, a_start, a_end, hit.article.text[a_start:a_end], question.answer_type)
         return Reading(span, confidence, (sentence,), "span read by the neural reader")
 

@@ -49,6 +49,17 @@ _PHRASE_TYPES = frozenset(
 )  # fmt: skip
 MAX_PHRASE_CHARS = 40
 WINDOW = 20
+NOTHING_RETRIEVED = "没有检索到任何段落 / nothing was retrieved"
+NO_SPAN = "段落中没有所问类型的答案 / no span of the asked kind in the passages"
+NOT_CONFIDENT = "阅读器没有把握 / the reader found no confident answer"
+TOO_WEAK = "证据不足, 无法确定答案 / the evidence is too weak to answer with confidence"
+TYPE_NAMES_ZH = {
+    AnswerType.MONEY: "金额", AnswerType.PERCENT: "百分比", AnswerType.COUNT: "数量",
+    AnswerType.NUMBER: "数字", AnswerType.ORDINAL: "名次", AnswerType.DATE: "日期",
+    AnswerType.PERSON: "人名", AnswerType.PLACE: "地名", AnswerType.ORGANIZATION: "机构名",
+    AnswerType.ENTITY: "所问的内容", AnswerType.OTHER: "所问的内容",
+}  # fmt: skip
+"""Reasons for abstaining, in both languages like every other label the user sees."""
 """Characters either side of a span whose words count as its immediate evidence."""
 
 
@@ -423,7 +434,7 @@ class FastReader:
         """The best span in the best sentences of ``hits``, or an abstention with a reason."""
         sentences = self._sentences(question, hits)
         if not sentences:
-            return Reading(None, 0.0, (), "nothing was retrieved")
+            return Reading(None, 0.0, (), NOTHING_RETRIEVED)
         top = tuple(sentences[: self.config.sentences])
         best: tuple[float, Sentence, _Scored] | None = None
         for position, sentence in enumerate(top):
@@ -451,10 +462,17 @@ class FastReader:
         _, missing = self.coverage(question, sentence.text)
         if missing and not question.english:
             words = "、".join(g[0] for g in missing[:4])
-            return f"the articles do not say: the closest passage does not mention {words}"
+            return (
+                f"文章中没有提到{words} / the articles do not say: the closest passage does "
+                f"not mention {words}"
+            )
         if not typed:
-            return f"no {question.answer_type.value} in the passages that match the question"
-        return "the evidence is too weak to answer with confidence"
+            kind = question.answer_type
+            return (
+                f"相关段落中没有{TYPE_NAMES_ZH[kind]} / no {kind.value} in the passages that "
+                "match the question"
+            )
+        return TOO_WEAK
 
 
 def idf_table(document_frequencies: dict[str, int], documents: int) -> dict[str, float]:

@@ -46,6 +46,33 @@ def fit_span(question: QuestionAnalysis, text: str, start: int, end: int) -> tup
     end = without_etc(text, start, end)
     while start < end and text[start] in _LIST_PUNCTUATION:
         start += 1
+    return with_qualifiers(text, start, end)
+
+
+_QUALIFIERS_BEFORE = ("将近", "接近", "不足", "不到", "超过", "突破", "大约", "近", "约", "超",
+                      "逾", "仅")  # fmt: skip
+_QUALIFIERS_AFTER = ("左右", "以上", "以下", "以内")
+_NOT_A_QUALIFIER = {"约": frozenset("节制签预公条契守"), "近": frozenset("最附邻"),
+                    "超": frozenset("赶")}  # fmt: skip
+"""Characters that make a qualifier part of another word: 节约, 最近, 赶超."""
+_NUMERAL = re.compile(r"[0-9一二三四五六七八九十两百千]")
+
+
+def with_qualifiers(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a number to the qualifiers printed with it: "12亿元" → "近12亿元", "5.7%" →
+    "5.7%左右". They are part of the fact: nearly 1.2 billion is not 1.2 billion."""
+    if start >= end or not _NUMERAL.match(text, start):
+        return start, end
+    for qualifier in _QUALIFIERS_BEFORE:
+        begin = start - len(qualifier)
+        if begin >= 0 and text.startswith(qualifier, begin):
+            if text[begin - 1 : begin] not in _NOT_A_QUALIFIER.get(qualifier, frozenset()):
+                start = begin
+            break
+    for qualifier in _QUALIFIERS_AFTER:
+        if text.startswith(qualifier, end):
+            end += len(qualifier)
+            break
     return start, end
 
 

@@ -52,3 +52,17 @@ def test_english_follow_up_carries_the_previous_question() -> None:
 
 def test_main_noun_phrase() -> None:
     assert main_noun_phrase("湘赣边数字贸易总部中心由哪些企业出资?") == "湘赣边数字贸易总部中心"
+
+
+def test_a_chinese_question_after_an_english_turn_stands_alone() -> None:
+    previous = [Turn("How much did Zhuzhou save in logistics costs?", "近12亿元")]
+    resolved = resolve("高端铝基材料产业化项目总投资多少?", previous)
+    assert not resolved.rewritten
+    assert resolved.text == "高端铝基材料产业化项目总投资多少?"
+
+
+def test_an_english_follow_up_after_an_english_turn_still_gets_its_context() -> None:
+    previous = [Turn("How much did Zhuzhou save in logistics costs?", "近12亿元")]
+    resolved = resolve("And in 2021?", previous)
+    assert resolved.rewritten
+    assert resolved.text == "And in 2021? How much did Zhuzhou save in logistics costs?"

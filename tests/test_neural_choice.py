@@ -9,7 +9,7 @@ import pytest
 
 from qa.neural_reader import Candidate, NeuralReader, NeuralReaderConfig
 from qa.question import analyze_question
-from qa.reader import FastReader
+from qa.reader import NO_SPAN, NOTHING_RETRIEVED, FastReader
 from qa.routed_reader import RoutedReader
 from qa.types import Article, Chunk, Hit
 
@@ -116,8 +116,8 @@ def test_routed_reader_says_why_when_no_passage_has_a_span_of_the_asked_kind() -
     hit = _hit("铝基材料项目", "高端铝基材料产业化项目落户炎陵。", 1)
     reader = RoutedReader(_ScriptedNeural([]), FastReader({}))
     question = analyze_question("项目总投资多少?")
-    assert reader.read(question, [hit]).reason == "no span of the asked kind in the passages"
-    assert reader.read(question, []).reason == "nothing was retrieved"
+    assert reader.read(question, [hit]).reason == NO_SPAN
+    assert reader.read(question, []).reason == NOTHING_RETRIEVED
 
 
 def test_a_new_index_generation_reuses_the_neural_model(page_index: Path) -> None:

@@ -14,6 +14,7 @@ from qa.span_fitting import (
     only_the_asked,
     repeats_previous_answer,
     with_coordinated,
+    with_qualifiers,
     without_etc,
 )
 
@@ -149,3 +150,21 @@ def test_fit_span_applies_every_rule_and_drops_leading_list_punctuation() -> Non
     start = text.index("、")
     start, end = fit_span(question, text, start, text.index("和"))
     assert text[start:end] == "大龙网集团和沐水集团"
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "expected"),
+    [
+        ("节约社会物流成本近12亿元。", "12亿元", "近12亿元"),
+        ("项目总投资约5.1亿元。", "5.1亿元", "约5.1亿元"),
+        ("增长5.7%左右。", "5.7%", "5.7%左右"),
+        ("累计超过300家。", "300家", "超过300家"),
+        ("共节约12亿元。", "12亿元", "12亿元"),  # 节约 saves; it does not qualify
+        ("最近3年。", "3年", "3年"),
+        ("总投资约5.1亿元。", "总投资约5.1亿元", "总投资约5.1亿元"),  # not a number: kept
+    ],
+)
+def test_a_number_keeps_its_qualifiers(text: str, span: str, expected: str) -> None:
+    start = text.index(span)
+    start, end = with_qualifiers(text, start, start + len(span))
+    assert text[start:end] == expected

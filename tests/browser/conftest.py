@@ -19,7 +19,7 @@ from tests.conftest import PAGE
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE = {
-    "title": "<script>window.__pwned='title'</script>恶意测试新闻",
+    "title": "<script>window.__pwned='title'</script>恶意测试新闻 O'Brien's \"引号\"",
     "text": (
         "恶意测试项目投资额为3亿元。<script>window.__pwned='script'</script>"
         "<img src=x onerror=\"window.__pwned='img'\">"

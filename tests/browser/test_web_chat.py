@@ -73,6 +73,8 @@ def test_article_text_cannot_run_in_the_browser(page) -> None:
     assert page.evaluate("window.__pwned") is None
     assert reply.locator("script, img, a[href^='javascript']").count() == 0
     assert "测试<b>来源</b>" in text
+    assert "O'Brien's \"引号\"" in text  # quotes show as typed, not as &#x27; or &#35;
+    assert "&#" not in text and "&amp;" not in text
     assert page.outside_requests == []
 
 
@@ -81,3 +83,43 @@ def test_errors_become_messages_not_dead_pages(page) -> None:
     assert "empty" in page.inner_text(".qa-error")
     ask(page, "株洲节约了多少社会物流成本?", 2)  # the page still works
     assert "12亿元" in page.inner_text(".qa-answer-text")
+
+
+def _box(page, selector: str, nth: int = 0) -> dict[str, float]:
+    return page.locator(selector).nth(nth).bounding_box()
+
+
+def test_what_users_type_shows_as_typed(page) -> None:
+    ask(page, "What's the total investment of the aluminium project? <b>&amp;", 1)
+    bubble = page.locator("#chat .user-row").first.inner_text()
+    assert "What's the total investment of the aluminium project? <b>&amp;" in bubble
+
+
+def test_the_reply_layout_leaves_every_line_readable(page) -> None:
+    ask(page, "株洲节约了多少社会物流成本?", 1)
+    ask(page, "株洲2025年末常住人口有多少?", 2)
+    ask(page, "高端铝基材料产业化项目总投资多少?", 3)
+    # The citation's quote follows its title line without a blank line between them.
+    meta, quote = _box(page, ".qa-citation .qa-meta"), _box(page, ".qa-citation .qa-quote")
+    assert 0 <= quote["y"] - (meta["y"] + meta["height"]) < 8
+    # The label and the toolbar sit above the scrolled messages, not over them.
+    messages = _box(page, "#chat .bubble-wrap")
+    for selector in ("#chat label", "#chat .top-panel"):
+        box = _box(page, selector)
+        assert box["y"] + box["height"] <= messages["y"] + 1, selector
+    # Scrolled up, the ↓ button sits in a margin that no message reaches.
+    for n in range(3):
+        page.locator(".qa-passages summary").nth(n).click()
+    page.evaluate("document.querySelector('#chat .bubble-wrap').scrollTop = 0")
+    page.wait_for_selector("#chat .scroll-down-button-container button", timeout=10_000)
+    button = _box(page, "#chat .scroll-down-button-container button")
+    rows = page.locator("#chat .message")
+    for n in range(rows.count()):
+        row = rows.nth(n).bounding_box()
+        if row is None or row["height"] == 0:
+            continue
+        assert button["x"] >= row["x"] + row["width"] or button["y"] >= row["y"] + row["height"] \
+            or button["y"] + button["height"] <= row["y"], n
+    # The reason for not answering is given in Chinese as well as in English.
+    reason = page.locator(".qa-reason").first.inner_text()
+    assert " / " in reason and any("\u4e00" <= c <= "\u9fff" for c in reason.split(" / ")[0])
