@@ -3,7 +3,10 @@
 Modes:
   e2e     (default) every question of --dataset end to end over --index, in hybrid,
           BM25-only and dense-only retrieval; default: the shipped index (built on first
-          use) and eval/data/zhuzhou_qa.jsonl.
+          use) and both parts of the benchmark, test (eval/data/zhuzhou_qa_test.jsonl,
+          the headline, never tuned on) then dev (zhuzhou_qa_dev.jsonl, tuned on);
+          --split picks one. Each prints its calibration: ECE, a reliability table, the
+          accuracy of answers given at confidence >= 0.9, the risk-coverage curve.
   reader  a SQuAD-format --dataset with each question's gold context given: the reader
           alone (e.g. ../shared/data/qa-train/xquad.zh.json).
   open    a SQuAD-format --dataset: a temporary index of all its contexts, plus
@@ -22,8 +25,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import DEFAULT_DATASET, QAItem, load_jsonl, load_squad
-from eval.report import markdown, plot
+from eval.datasets import SPLITS, QAItem, load_jsonl, load_squad
+from eval.metrics import expected_calibration_error, reliability, risk_coverage
+from eval.report import markdown, plot, trust_markdown
 from eval.runner import (
     breakdown,
     calibrate,
@@ -86,14 +90,41 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"write report.md and report.png to DIR (e.g. {RESULTS_DIR})",
     )
     parser.add_argument("--name", default="", help="name of the run in the report's title")
+    parser.add_argument("--split", choices=("both", *SPLITS), default="both",
+                        help="e2e: which part of the benchmark (default: test, then dev)")
+    parser.add_argument("--no-calibration", action="store_true",
+                        help="the readers' own scores and thresholds instead of the calibrator")
     parser.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help="span reader")
     return parser
 
 
-def _pipeline(index_dir: Path, reader: str) -> Any:
+def _pipeline(index_dir: Path, reader: str, calibrated: bool = True) -> Any:
     from qa.pipeline import Pipeline
 
-    return Pipeline.load(index_dir, reader=reader)
+    return Pipeline.load(index_dir, reader=reader, calibrator=calibrated)
+
+
+CONFIDENT = 0.9
+
+
+def trust(results: Sequence[Any]) -> dict[str, Any]:
+    """Calibration of the answers given (raw spans, before abstention): ECE, reliability,
+    accuracy at confidence >= 0.9, and the risk-coverage curve over all questions."""
+    given = [r for r in results if r.raw_prediction is not None]
+    probabilities = [r.confidence for r in given]
+    rights = [r.raw_em == 1.0 for r in given]
+    confident = [right for p, right in zip(probabilities, rights, strict=True) if p >= CONFIDENT]
+    answered = [r for r in results if not r.abstained]
+    return {
+        "answers": len(given),
+        "ece": expected_calibration_error(probabilities, rights),
+        "reliability": reliability(probabilities, rights),
+        "confident_answers": len(confident),
+        "confident_accuracy": sum(confident) / len(confident) if confident else None,
+        "answered": len(answered),
+        "answered_accuracy": sum(r.raw_em == 1.0 for r in answered) / max(1, len(answered)),
+        "risk_coverage": risk_coverage(probabilities, rights, len(results)),
+    }
 
 
 def _calibration_notes(results: Sequence[Any]) -> tuple[list[str], dict[str, Any]]:
@@ -105,23 +136,25 @@ def _calibration_notes(results: Sequence[Any]) -> tuple[list[str], dict[str, Any
         best = max(table, key=lambda row: (row["score"], -row["threshold"]))
         best_thresholds[label] = best
         notes.append(
-            f"Calibration ({label}): the abstention threshold maximising the answer-or-abstain "
-            f"score is {best['threshold']:.2f} (score {best['score']:.3f}, abstention precision "
+            f"Calibration ({label}): the abstention threshold maximising the score in which a "
+            f"wrong answer costs what a right one earns is {best['threshold']:.2f} (score "
+            f"{best['score']:.3f}, abstention precision "
             f"{best['abstention_precision']:.2f}, recall {best['abstention_recall']:.2f})."
         )
     return notes, best_thresholds
 
 
 def run_e2e(
-    args: argparse.Namespace, items: list[QAItem], index_dir: Path, name: str
-) -> dict[str, Any]:
+    args: argparse.Namespace, items: list[QAItem], index_dir: Path, name: str,
+    pipeline: Any = None,
+) -> dict[str, Any]:  # fmt: skip
     """End-to-end evaluation over one index."""
     modes = [m for m in args.modes.split(",") if m]
     unknown = set(modes) - set(MODES)
     if unknown:
         raise UsageError(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
     started = time.perf_counter()
-    pipeline = _pipeline(index_dir, args.reader)
+    pipeline = pipeline or _pipeline(index_dir, args.reader, not args.no_calibration)
     load_seconds = time.perf_counter() - started
     results = run_end_to_end(pipeline, items, modes=modes, k=args.k,
                              progress=lambda m: print(f"  {m} done", file=sys.stderr))  # fmt: skip
@@ -135,7 +168,7 @@ def run_e2e(
         "name": name, "index": str(index_dir), "questions": len(items),
         "load_seconds": load_seconds, "seconds": time.perf_counter() - started,
         "summaries": summaries, "breakdowns": breakdowns, "calibration": thresholds,
-        "notes": notes, "results": [r.to_dict() for r in results],
+        "trust": trust(main), "notes": notes, "results": [r.to_dict() for r in results],
     }  # fmt: skip
 
 
@@ -185,8 +218,23 @@ def _print(run: dict[str, Any]) -> None:
             f"R {s['abstention_recall']:.2f}  cite {s['citation_accuracy']:.2f}  "
             f"p50 {latency['p50']:.0f} ms  p95 {latency['p95']:.0f} ms"
         )
+    figures = run.get("trust")
+    if figures:
+        confident = figures["confident_accuracy"]
+        print(
+            f"  confidence (hybrid): ECE {figures['ece']:.3f} over {figures['answers']} answers; "
+            f"at >= {CONFIDENT}: {figures['confident_answers']} answers, "
+            + (f"{100 * confident:.1f}% right" if confident is not None else "none")
+            + f"; given after abstention: {figures['answered']}, "
+            f"{100 * figures['answered_accuracy']:.1f}% right"
+        )
+        for low, high, n, accuracy, confidence in figures["reliability"]:
+            print(f"    [{low:.1f}, {high:.1f}) {n:4d} answers: {100 * accuracy:5.1f}% right at "
+                  f"mean confidence {100 * confidence:5.1f}%")  # fmt: skip
     for note in run.get("notes", []):
         print(f"  {note}")
+    for part in run.get("parts", {}).values():
+        _print(part)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,11 +244,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.mode == "e2e":
             from qa.indexing import ensure_index
 
-            dataset = args.dataset or DEFAULT_DATASET
-            items = load_jsonl(dataset)[: args.limit] if args.limit else load_jsonl(dataset)
+            if args.dataset:
+                datasets = [args.dataset]
+            elif args.split == "both":
+                datasets = list(SPLITS.values())
+            else:
+                datasets = [SPLITS[args.split]]
             index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
                                                    progress=True)  # fmt: skip
-            run = run_e2e(args, items, index_dir, args.name or f"end to end: {dataset.name}")
+            pipeline = _pipeline(index_dir, args.reader, not args.no_calibration)
+            runs = []
+            for dataset in datasets:
+                items = load_jsonl(dataset)
+                items = items[: args.limit] if args.limit else items
+                name = args.name or f"end to end: {dataset.name}"
+                runs.append(run_e2e(args, items, index_dir, name, pipeline))
+            # The first dataset (test, by default) is the headline; the others ride along.
+            run = {**runs[0], "parts": {r["name"]: r for r in runs[1:]}}
         else:
             if args.dataset is None:
                 raise UsageError(f"--mode {args.mode} needs --dataset FILE (SQuAD format)")
@@ -214,12 +274,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.report:
         args.report.mkdir(parents=True, exist_ok=True)
+        sections = [run, *run.get("parts", {}).values()]
         (args.report / "report.md").write_text(
-            markdown(run["name"], run["summaries"], run["breakdowns"], run.get("notes", ())),
+            "\n".join(
+                markdown(r["name"], r["summaries"], r["breakdowns"], r.get("notes", ()))
+                + (trust_markdown(r["trust"]) if r.get("trust") else "")
+                for r in sections
+            ),
             encoding="utf-8",
         )
         if run["breakdowns"]:
-            plot(args.report / "report.png", run["summaries"], run["breakdowns"], run["name"])
+            plot(args.report / "report.png", run["summaries"], run["breakdowns"], run["name"],
+                 [(r["name"], r["trust"]) for r in sections if r.get("trust")])  # fmt: skip
         print(f"report written to {args.report}/report.md", file=sys.stderr)
     return 0
 

@@ -1,6 +1,6 @@
 """``python -m eval.bench_latency``: p50/p95 latency of ``ask`` after the index is loaded.
 
-Asks N benchmark questions (cycling through eval/data/zhuzhou_qa.jsonl) one at a time, as
+Asks N benchmark questions (cycling through eval/data/zhuzhou_qa_dev.jsonl) one at a time, as
 a user would, and prints load time, p50, p95 and the split between retrieval and reading.
 A benchmark, not a test: numbers depend on the machine and what else runs on it.
 """

@@ -128,3 +128,40 @@ def percentiles(values_ms: Sequence[float]) -> dict[str, float]:
         return {"p50": 0.0, "p95": 0.0}
     array = np.asarray(values_ms, dtype=float)
     return {"p50": float(np.percentile(array, 50)), "p95": float(np.percentile(array, 95))}
+
+
+def reliability(probabilities: Sequence[float], rights: Sequence[bool],
+                bins: int = 10) -> list[tuple[float, float, int, float, float]]:  # fmt: skip
+    """Per equal-width confidence bin: (low, high, answers, accuracy, mean confidence)."""
+    table = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        chosen = [(p, r) for p, r in zip(probabilities, rights, strict=True)
+                  if low <= p < high or (b == bins - 1 and p == 1.0)]  # fmt: skip
+        if chosen:
+            accuracy = sum(r for _, r in chosen) / len(chosen)
+            confidence = sum(p for p, _ in chosen) / len(chosen)
+            table.append((low, high, len(chosen), accuracy, confidence))
+    return table
+
+
+def expected_calibration_error(probabilities: Sequence[float], rights: Sequence[bool],
+                               bins: int = 10) -> float:  # fmt: skip
+    """ECE: over equal-width bins, each bin's share of answers × |accuracy − confidence|."""
+    total = len(probabilities)
+    return sum(n / total * abs(accuracy - confidence)
+               for _, _, n, accuracy, confidence in reliability(probabilities, rights, bins)
+               ) if total else 0.0  # fmt: skip
+
+
+def risk_coverage(probabilities: Sequence[float], rights: Sequence[bool],
+                  questions: int) -> list[tuple[float, float, float]]:  # fmt: skip
+    """(threshold, coverage, accuracy): answering only at confidence ≥ threshold, the share
+    of all ``questions`` answered and the share of those answers that are right."""
+    ranked = sorted(zip(probabilities, rights, strict=True), key=lambda pair: -pair[0])
+    curve, right = [], 0
+    for n, (p, r) in enumerate(ranked, start=1):
+        right += r
+        if n == len(ranked) or ranked[n][0] < p:
+            curve.append((p, n / max(1, questions), right / n))
+    return curve

@@ -51,21 +51,78 @@ def markdown(title: str, summaries: Mapping[str, Mapping[str, Any]],
     return "\n".join(lines) + "\n"
 
 
+def trust_markdown(figures: Mapping[str, Any]) -> str:
+    """The calibration section: ECE, reliability table, risk-coverage points."""
+    confident = figures["confident_accuracy"]
+    lines = [
+        "",
+        "## Confidence (hybrid)",
+        "",
+        f"Over the {figures['answers']} questions the reader gave a span for (before "
+        f"abstention; an answer to an unanswerable question is wrong): ECE "
+        f"{figures['ece']:.3f}. Answers at confidence >= 0.9: {figures['confident_answers']}, "
+        + (f"{100 * confident:.1f}% right." if confident is not None else "none.")
+        + f" Given after abstention: {figures['answered']}, "
+        f"{100 * figures['answered_accuracy']:.1f}% right (EM).",
+        "",
+        "| confidence | answers | right | mean confidence |",
+        "|---|---|---|---|",
+        *(
+            f"| {low:.1f}–{high:.1f} | {n} | {100 * accuracy:.1f}% | {100 * confidence:.1f}% |"
+            for low, high, n, accuracy, confidence in figures["reliability"]
+        ),
+        "",
+        "Risk–coverage (answering only at confidence >= t): "
+        + ", ".join(
+            f"t {t:.2f}: {100 * coverage:.0f}% answered, {100 * accuracy:.0f}% right"
+            for t, coverage, accuracy in _thinned(figures["risk_coverage"])
+        )
+        + ".",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _thinned(curve: Sequence[Sequence[float]], points: int = 8) -> list[Sequence[float]]:
+    step = max(1, len(curve) // points)
+    return [*curve[::step], curve[-1]] if curve and (len(curve) - 1) % step else list(curve[::step])
+
+
 def plot(
     path: Path,
     summaries: Mapping[str, Mapping[str, Any]],
     breakdowns: Mapping[str, Mapping[str, Mapping[str, float]]],
     title: str,
+    trust: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> None:
-    """Recall@k curves per mode, and EM/F1 by language and answer type."""
+    """Recall@k curves per mode, EM/F1 by language and answer type, and (given ``trust``)
+    reliability diagrams and risk-coverage curves."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (left, right) = plt.subplots(
-        1, 2, figsize=(13, 4.8), gridspec_kw={"width_ratios": [1, 2]}
+    rows = 2 if trust else 1
+    figure, axes = plt.subplots(
+        rows, 2, figsize=(13, 4.8 * rows), gridspec_kw={"width_ratios": [1, 2]}, squeeze=False
     )
+    left, right = axes[0]
+    if trust:
+        diagram, curves = axes[1]
+        diagram.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfect")
+        for name, figures in trust:
+            table = figures["reliability"]
+            diagram.plot([row[4] for row in table], [row[3] for row in table], marker="o",
+                         label=f"{name} (ECE {figures['ece']:.3f})")  # fmt: skip
+            curve = figures["risk_coverage"]
+            curves.plot([c[1] for c in curve], [c[2] for c in curve], label=name)
+        diagram.set(xlabel="mean confidence in bin", ylabel="share right", xlim=(0, 1),
+                    ylim=(0, 1.02), title="Reliability (answers before abstention)")  # fmt: skip
+        diagram.grid(alpha=0.3)
+        diagram.legend(fontsize=7)
+        curves.set(xlabel="coverage (share of questions answered)", ylabel="accuracy of answers",
+                   xlim=(0, 1), ylim=(0, 1.02), title="Risk-coverage")  # fmt: skip
+        curves.grid(alpha=0.3)
+        curves.legend(fontsize=7)
     for name, summary in summaries.items():
         left.plot(
             RECALL_KS, [summary[f"evidence_recall@{k}"] for k in RECALL_KS], marker="o", label=name

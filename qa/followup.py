@@ -57,6 +57,9 @@ class Resolved:
     type_text: str
     """The text whose wording decides the answer type (the user's own question)."""
     rewritten: bool
+    subject: str = ""
+    """What a "那X呢?" follow-up asks about instead (X, without a trailing "的…"): the
+    answer's sentence must name it."""
 
 
 def main_noun_phrase(question: str) -> str:
@@ -119,8 +122,9 @@ def resolve(question: str, history: Sequence[PreviousTurn] | None) -> Resolved:
         return Resolved(question, question, False)
     what_about = _WHAT_ABOUT.match(question)
     if what_about and not _WH_CHARS.search(what_about["x"]):
+        x = what_about["x"]
         return Resolved(
-            _substitute_subject(previous.question, what_about["x"]), previous.question, True
+            _substitute_subject(previous.question, x), previous.question, True, x.split("的")[0]
         )
     pronoun = _PRONOUN.search(question)
     if pronoun:

@@ -202,7 +202,7 @@ class NeuralReader:
     def nothing_found(hits: Sequence[Hit]) -> Reading:
         """The abstention when no passage holds a span of the asked kind."""
         why = NO_SPAN if hits else NOTHING_RETRIEVED
-        return Reading(None, 0.0, (), why)
+        return Reading(None, 0.0, (), why, "neural")
 
     def reading(
         self, question: QuestionAnalysis, candidate: Candidate, confidence: float, *, abstain: bool
@@ -211,9 +211,9 @@ class NeuralReader:
         hit, a_start, a_end = candidate.hit, candidate.start, candidate.end
         sentence = _sentence_around(hit, a_start, a_end, confidence)
         if abstain and confidence < self.threshold(question.english):
-            return Reading(None, confidence, (sentence,), NOT_CONFIDENT)
+            return Reading(None, confidence, (sentence,), NOT_CONFIDENT, "neural")
         span = Span(sentence, a_start, a_end, hit.article.text[a_start:a_end], question.answer_type)
-        return Reading(span, confidence, (sentence,), "span read by the neural reader")
+        return Reading(span, confidence, (sentence,), "span read by the neural reader", "neural")
 
     def read(
         self, question: QuestionAnalysis, hits: Sequence[Hit], *, abstain: bool = True

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from qa.calibration import Calibrator, SignalReader
 from qa.embedding import Embedder, make_embedder
 from qa.errors import UsageError
 from qa.followup import resolve
@@ -82,12 +83,18 @@ class Pipeline:
         *,
         reader: Reader | str = DEFAULT_READER,
         fusion: FusionConfig | None = None,
+        calibrator: Calibrator | bool | None = True,
     ) -> None:
+        """``calibrator``: True for the shipped one (models/calibrator.json), False for the
+        readers' own scores and thresholds (how the calibrator's data is gathered)."""
         check_embedder(snapshot.manifest, embedder.identity.to_dict())
         self.snapshot = snapshot
         self.embedder = embedder
         self.retriever = HybridRetriever(snapshot, embedder, fusion)
         self.reader: Reader = make_reader(reader, snapshot) if isinstance(reader, str) else reader
+        self.evidence = FastReader.from_index(snapshot)
+        self.signal_reader = SignalReader(self.evidence, snapshot.lexical)
+        self.calibrator = Calibrator.load() if calibrator is True else (calibrator or None)
 
     @classmethod
     def load(
@@ -98,6 +105,7 @@ class Pipeline:
         reader: Reader | str = DEFAULT_READER,
         fusion: FusionConfig | None = None,
         verify: bool = True,
+        calibrator: Calibrator | bool | None = True,
     ) -> Pipeline:
         """Load an index (verified) and the encoder that built it, to answer questions.
 
@@ -110,7 +118,7 @@ class Pipeline:
         snapshot = load_snapshot(index_dir, verify=verify, wait=False)
         embedder = embedder or make_embedder(snapshot.manifest["embedding"]["model"])
         try:
-            pipeline = cls(snapshot, embedder, reader=reader, fusion=fusion)
+            pipeline = cls(snapshot, embedder, reader=reader, fusion=fusion, calibrator=calibrator)
             pipeline.warm_up()
         except Exception:
             snapshot.wait_verified()  # a corrupt file explains a failure best
@@ -136,7 +144,8 @@ class Pipeline:
 
         ``history`` (earlier turns, oldest first) completes elliptical follow-ups;
         ``abstain=False`` returns the reader's best span whatever its confidence (the
-        benchmark uses it to calibrate the abstention threshold).
+        benchmark uses it to calibrate the abstention threshold). The confidence is the
+        calibrator's P(right) for the reading's signals (qa.calibration).
         """
         started = time.perf_counter()
         text = clean_question(question)
@@ -159,7 +168,16 @@ class Pipeline:
         analysis = analyze_question(resolved.text, expansion, resolved.type_text)
         if resolved.rewritten and turns and turns[-1].answer:
             analysis = replace(analysis, previous_answer=normalize_line(turns[-1].answer))
-        reading = self.reader.read(analysis, retrieval.hits, abstain=abstain)
+        reading = self.reader.read(analysis, retrieval.hits, abstain=False)
+        signals = self.signal_reader.signals(analysis, reading, retrieval.hits, resolved.subject,
+                                             single_retriever=mode != "hybrid")  # fmt: skip
+        confidence, threshold = reading.confidence, self.reader.threshold(analysis.english)
+        if signals is not None and self.calibrator is not None:
+            confidence = self.calibrator.probability(signals)
+            threshold = self.calibrator.threshold(signals.reader)
+        if abstain and reading.span is not None and confidence < threshold:
+            why = self.signal_reader.why_not_confident(analysis, reading, resolved.subject)
+            reading = replace(reading, span=None, reason=why)
         finished = time.perf_counter()
         passages = tuple(
             Passage(
@@ -179,7 +197,7 @@ class Pipeline:
         return Answer(
             question=question,
             answer=reading.span.text if reading.span else None,
-            confidence=reading.confidence,
+            confidence=confidence,
             citations=self._citations(reading),
             passages=passages,
             reason=reading.reason,
@@ -189,6 +207,8 @@ class Pipeline:
                 "total": (finished - started) * 1000,
             },
             interpreted_as=resolved.text if resolved.text != question else "",
+            signals=signals,
+            threshold=threshold,
         )
 
     @staticmethod

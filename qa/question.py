@@ -220,6 +220,8 @@ class QuestionAnalysis:
     previous_answer: str | None = None
     """The answer the previous turn got, when this question follows up on it: a follow-up
     ("竣工投产的呢?" after "多少个项目开工建设?" → 313个) asks for something new."""
+    words: tuple[str, ...] = ()
+    """English questions: the English word or phrase each of ``groups`` renders."""
 
 
 def _classify_chinese(text: str) -> tuple[AnswerType, str | None]:
@@ -274,7 +276,8 @@ def analyze_question(
         answer_type, unit = _classify_english(type_text)
         groups = tuple(terms for _, terms in expansion.groups) if expansion else ()
         plural = bool(re.search(r"\bwhich (?:two|three|several)\b|\bwhat are\b", text, re.I))
-        return QuestionAnalysis(text, True, answer_type, unit, groups, plural=plural)
+        words = tuple(word for word, _ in expansion.groups) if expansion else ()
+        return QuestionAnalysis(text, True, answer_type, unit, groups, plural=plural, words=words)
     answer_type, unit = _classify_chinese(type_text)
     if answer_type is AnswerType.OTHER and type_text != text:
         answer_type, unit = _classify_chinese(text)

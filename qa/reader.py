@@ -99,6 +99,8 @@ class Reading:
     confidence: float
     sentences: tuple[Sentence, ...]
     reason: str
+    reader: str = ""
+    """Which reader read it ("fast", "neural"): each has its own calibration."""
 
 
 class Reader(Protocol):
@@ -155,7 +157,8 @@ class FastReader:
 
     # ------------------------------------------------------------------ evidence
 
-    def _weight(self, group: tuple[str, ...]) -> float:
+    def weight(self, group: tuple[str, ...]) -> float:
+        """IDF weight of a word group: its rarest alternative's."""
         return max(self.idf.get(term, self.default_idf) for term in group)
 
     def coverage(
@@ -168,7 +171,7 @@ class FastReader:
         missing = []
         lowered = text.lower()  # the analyzer lower-cases Latin words: "gdp" must find GDP
         for group in question.groups:
-            weight = self._weight(group)
+            weight = self.weight(group)
             total += weight
             if any(term in lowered for term in group):
                 found += weight
@@ -223,8 +226,8 @@ class FastReader:
         # English words map to several uncertain Chinese renderings: a missing one says
         # little, so only Chinese questions pay for it.
         if missing and question.groups and not question.english:
-            most_specific = max(self._weight(g) for g in question.groups)
-            worst_missing = max(self._weight(g) for g in missing)
+            most_specific = max(self.weight(g) for g in question.groups)
+            worst_missing = max(self.weight(g) for g in missing)
             evidence *= 1.0 - 0.5 * worst_missing / most_specific
         return evidence
 
@@ -434,7 +437,7 @@ class FastReader:
         """The best span in the best sentences of ``hits``, or an abstention with a reason."""
         sentences = self._sentences(question, hits)
         if not sentences:
-            return Reading(None, 0.0, (), NOTHING_RETRIEVED)
+            return Reading(None, 0.0, (), NOTHING_RETRIEVED, "fast")
         top = tuple(sentences[: self.config.sentences])
         best: tuple[float, Sentence, _Scored] | None = None
         for position, sentence in enumerate(top):
@@ -443,11 +446,12 @@ class FastReader:
                 if best is None or score > best[0]:
                     best = (score, sentence, scored)
         if best is None:
-            return Reading(None, 0.0, top, self.why_not(question, sentences[0], typed=False))
+            why = self.why_not(question, sentences[0], typed=False)
+            return Reading(None, 0.0, top, why, "fast")
         _, sentence, scored = best
         candidate = scored.candidate
         if abstain and scored.confidence < self.threshold(question.english):
-            return Reading(None, scored.confidence, top, self.why_not(question, sentence))
+            return Reading(None, scored.confidence, top, self.why_not(question, sentence), "fast")
         span = Span(sentence, sentence.start + candidate.start, sentence.start + candidate.end,
                     candidate.text, candidate.kind)  # fmt: skip
         return Reading(
@@ -455,6 +459,7 @@ class FastReader:
             scored.confidence,
             top,
             f"{candidate.kind.value} found in the best-matching sentence",
+            "fast",
         )
 
     def why_not(self, question: QuestionAnalysis, sentence: Sentence, *, typed: bool = True) -> str:

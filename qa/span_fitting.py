@@ -46,7 +46,7 @@ def fit_span(question: QuestionAnalysis, text: str, start: int, end: int) -> tup
     end = without_etc(text, start, end)
     while start < end and text[start] in _LIST_PUNCTUATION:
         start += 1
-    return with_qualifiers(text, start, end)
+    return with_qualifiers(text, start, end, asked=question.left_text)
 
 
 _QUALIFIERS_BEFORE = ("将近", "接近", "不足", "不到", "超过", "突破", "大约", "近", "约", "超",
@@ -58,15 +58,21 @@ _NOT_A_QUALIFIER = {"约": frozenset("节制签预公条契守"), "近": frozens
 _NUMERAL = re.compile(r"[0-9一二三四五六七八九十两百千]")
 
 
-def with_qualifiers(text: str, start: int, end: int) -> tuple[int, int]:
+def with_qualifiers(text: str, start: int, end: int, asked: str = "") -> tuple[int, int]:
     """Widen a number to the qualifiers printed with it: "12亿元" → "近12亿元", "5.7%" →
-    "5.7%左右". They are part of the fact: nearly 1.2 billion is not 1.2 billion."""
+    "5.7%左右". They are part of the fact: nearly 1.2 billion is not 1.2 billion. A
+    qualifier the question says itself just before its question word (``asked``: "有望突破"
+    in 有望突破多少?) is the question's, and stays out of the answer."""
     if start >= end or not _NUMERAL.match(text, start):
         return start, end
+    asked = asked.removesuffix("了")
     for qualifier in _QUALIFIERS_BEFORE:
         begin = start - len(qualifier)
         if begin >= 0 and text.startswith(qualifier, begin):
-            if text[begin - 1 : begin] not in _NOT_A_QUALIFIER.get(qualifier, frozenset()):
+            echoed = asked.endswith(qualifier)
+            if not echoed and text[begin - 1 : begin] not in _NOT_A_QUALIFIER.get(
+                qualifier, frozenset()
+            ):
                 start = begin
             break
     for qualifier in _QUALIFIERS_AFTER:

@@ -116,6 +116,38 @@ class Passage(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class Signals(Record):
+    """What is known about one reading besides its span: the calibrator's input."""
+
+    reader: str
+    """"neural" or "fast": which reader read the span (each has its own model)."""
+    raw: float
+    """The reader's own confidence (0–1)."""
+    passage_coverage: float
+    sentence_coverage: float
+    clause_coverage: float
+    """IDF-weighted share of the question's words in the passage, sentence, answer clause."""
+    entities_in_sentence: float
+    entities_in_article: float
+    """Share of the question's named entities (places, organisations, people) found in the
+    answer's sentence, and in its article's headline, lead or the answer's passage; 1 when
+    the question names none."""
+    focus_in_clause: float
+    focus_in_sentence: float
+    """Whether the question's most specific other word (GDP, 人口, 出资额) is in the answer's
+    clause and sentence."""
+    retrievers_agree: float
+    """1 when dense and BM25 retrieval both rank the answer's passage in their top 3."""
+    reciprocal_rank: float
+    """1 / the fused rank of the answer's passage."""
+    typed: float
+    """1 for questions whose answer type can be checked (numbers, dates)."""
+    subject_missing: bool
+    """The subject check failed (qa.calibration says when): the answer's text does not
+    name what the question asks about."""
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """What the system says to a question: a span with citations, or an abstention."""
 
@@ -129,6 +161,10 @@ class Answer:
     timings_ms: dict[str, float]
     interpreted_as: str = ""
     """The question after follow-up completion, when it differs from ``question``."""
+    signals: Signals | None = None
+    """What the confidence was computed from (None when nothing was read)."""
+    threshold: float = 0.0
+    """The confidence below which this answer is withheld."""
 
     @property
     def abstained(self) -> bool:
@@ -146,5 +182,6 @@ class Answer:
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
             "reason": self.reason,
             "interpreted_as": self.interpreted_as or self.question,
+            "signals": self.signals.to_dict() if self.signals else None,
             "passages": [p.to_dict() for p in self.passages],
         }

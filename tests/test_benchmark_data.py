@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 
-from eval.datasets import DEFAULT_DATASET, load_jsonl
+import pytest
+
+from eval.datasets import DEV_DATASET, SPLITS, TEST_DATASET, load_jsonl
 from qa.types import Article
 
 
-def test_every_answer_and_evidence_is_in_its_article(page_articles: tuple[Article, ...]) -> None:
+@pytest.mark.parametrize("split", sorted(SPLITS))
+def test_every_answer_and_evidence_is_in_its_article(
+    page_articles: tuple[Article, ...], split: str
+) -> None:
     by_title = {a.title: a for a in page_articles}
-    items = load_jsonl(DEFAULT_DATASET)
+    items = load_jsonl(SPLITS[split])
     for item in items:
         if item.unanswerable:
             assert item.answers == () and item.evidence == "" and item.article_title == ""
@@ -21,10 +26,13 @@ def test_every_answer_and_evidence_is_in_its_article(page_articles: tuple[Articl
             assert answer in item.evidence, (item.id, answer)
 
 
-def test_dataset_covers_what_the_benchmark_promises(page_articles: tuple[Article, ...]) -> None:
-    items = load_jsonl(DEFAULT_DATASET)
+@pytest.mark.parametrize("split", sorted(SPLITS))
+def test_dataset_covers_what_the_benchmark_promises(
+    page_articles: tuple[Article, ...], split: str
+) -> None:
+    items = load_jsonl(SPLITS[split])
     ids = [item.id for item in items]
-    assert len(ids) == len(set(ids)) >= 120
+    assert len(ids) == len(set(ids)) >= 100
     assert sum(item.lang == "en" for item in items) >= 25
     assert sum(item.unanswerable for item in items) >= 15
     follow_ups = [item for item in items if item.previous]
@@ -34,3 +42,10 @@ def test_dataset_covers_what_the_benchmark_promises(page_articles: tuple[Article
     per_article = Counter(item.article_title for item in items if not item.unanswerable)
     assert set(per_article) == {a.title for a in page_articles}
     assert min(per_article.values()) >= 6
+
+
+def test_no_test_question_is_a_dev_question() -> None:
+    dev = {item.question for item in load_jsonl(DEV_DATASET)}
+    test = load_jsonl(TEST_DATASET)
+    assert not [item.id for item in test if item.question in dev]
+    assert not {item.id for item in test} & {item.id for item in load_jsonl(DEV_DATASET)}

@@ -168,3 +168,12 @@ def test_a_number_keeps_its_qualifiers(text: str, span: str, expected: str) -> N
     start = text.index(span)
     start, end = with_qualifiers(text, start, start + len(span))
     assert text[start:end] == expected
+
+
+def test_a_qualifier_the_question_says_stays_out_of_the_answer() -> None:
+    text = "北斗产业集群规模有望突破200亿元。"
+    start = text.index("200亿元")
+    question = analyze_question("北斗产业集群规模有望突破多少?")
+    assert question.left_text.endswith("突破")
+    fitted = with_qualifiers(text, start, start + len("200亿元"), asked=question.left_text)
+    assert text[slice(*fitted)] == "200亿元"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.pipeline import Pipeline
+from qa.pipeline import Pipeline, Turn
 from qa.types import Answer
 
 pytestmark = pytest.mark.integration
@@ -79,3 +79,47 @@ def test_cli_json_is_one_object_with_verifiable_citations(e5_page_index: Path) -
         timeout=300,
     )
     assert result.returncode == 2 and "empty" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_chinese_question_after_an_english_turn_is_not_a_follow_up(
+    e5_pipeline: Pipeline,
+) -> None:
+    alone = e5_pipeline.ask("高端铝基材料产业化项目总投资多少?")
+    after = e5_pipeline.ask(
+        "高端铝基材料产业化项目总投资多少?",
+        history=[Turn("How much did Zhuzhou save in logistics costs?", "近12亿元")],
+    )
+    assert after.interpreted_as == ""
+    assert after.answer == alone.answer == "约5.1亿元"
+    assert after.confidence == pytest.approx(alone.confidence)
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "wrong"),
+    [
+        ("那炎陵的项目呢?", [Turn("高端铝基材料产业化项目总投资多少?", "约5.1亿元")], "341.4亿元"),
+        ("株洲的GDP是多少?", [], "12亿元"),
+        ("What is the population of Zhuzhou?", [], "建设"),
+    ],
+)
+def test_no_confident_answer_from_a_sentence_about_something_else(
+    e5_pipeline: Pipeline, question: str, history: list[Turn], wrong: str
+) -> None:
+    answer = e5_pipeline.ask(question, history=history)
+    assert answer.abstained or wrong not in (answer.answer or ""), answer.answer
+    raw = e5_pipeline.ask(question, history=history, abstain=False)
+    if raw.answer and wrong in raw.answer:
+        assert raw.confidence < 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("株洲节约了多少社会物流成本?", "近12亿元"),
+        ("高端铝基材料产业化项目总投资多少?", "约5.1亿元"),
+    ],
+)
+def test_the_printed_qualifier_stays_with_the_number(
+    e5_pipeline: Pipeline, question: str, expected: str
+) -> None:
+    assert e5_pipeline.ask(question).answer == expected

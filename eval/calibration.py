@@ -1,0 +1,327 @@
+"""``python -m eval.calibration``: fit the calibrator on training-set questions over news.
+
+The data is not the benchmark. A held-out slice of CMRC 2018 train (never trained on by the
+shipped reader; ``calibration_slice`` says which contexts, and reader training must leave
+them out) is split by context in two halves:
+- *present*: their contexts are added to an index of news articles, so each question must
+  find its own paragraph among thousands (answerable; right = official EM);
+- *absent*: their contexts are left out of that index, so any answer is wrong
+  (unanswerable; the paragraph removed).
+Every question is asked with the readers' own scores (``calibrator=False``), its signals
+recorded, and one logistic model per reader fitted on 70% of the contexts; the other 30%
+are held out to measure expected calibration error (ECE). The same questions over the
+news-only index measure negative rejection. Rows are cached, so an interrupted run resumes.
+
+Then the domain step, on the benchmark's dev part only (never its test part): the dev
+questions are asked over the shipped index, each reader's logit is Platt-scaled to them (two
+numbers per reader: news questions are answered right far more often than CMRC's at the
+same signals), and the abstention threshold is the one that maximises the dev score in
+which a wrong answer costs what a right one earns.
+
+    python -m eval.calibration                   # gather (about 15 min), fit, domain step
+    python -m eval.calibration --fit-only        # refit from the cached rows
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from eval.datasets import QAItem, load_squad
+from eval.metrics import cmrc_em, cmrc_f1, expected_calibration_error, reliability
+from qa.calibration import CALIBRATOR_FILE, FEATURES, Calibrator, LogisticModel, features
+from qa.config import cache_dir
+from qa.types import Signals
+
+QA_TRAIN = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "qa-train"
+CMRC_TRAIN = QA_TRAIN / "cmrc2018_train.json"
+SLICE_MODULUS = 6
+HELD_OUT_FOLDS = frozenset({7, 8, 9})
+"""Of ten folds by context, these measure the fit and are never fitted on."""
+NEWS_ARTICLES = 1000
+
+
+def _bucket(text: str, modulus: int) -> int:
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16) % modulus
+
+
+def calibration_slice(context_id: str) -> bool:
+    """Whether a CMRC 2018 train context belongs to the calibration slice (1 in 6, by a
+    hash of its article id): reader training must leave these out."""
+    return _bucket(context_id, SLICE_MODULUS) == 0
+
+
+def present(context_id: str) -> bool:
+    """Whether a slice context is in the calibration index (else its questions are the
+    unanswerable ones)."""
+    return _bucket("present:" + context_id, 2) == 0
+
+
+def fold(context_id: str) -> int:
+    """The context's fold (0–9): folds in ``HELD_OUT_FOLDS`` are held out from fitting."""
+    return _bucket("fold:" + context_id, 10)
+
+
+def _index(news: Path, contexts: Sequence[Any]) -> tuple[Path, Path]:
+    """(news-only index, news + present contexts index), both cached."""
+    from eval.distractors import distractor_index
+    from qa.embedding import make_embedder
+    from qa.indexing import add_articles
+
+    embedder = make_embedder()
+    base = distractor_index(news, NEWS_ARTICLES, embedder)
+    folder = cache_dir() / "calibration" / f"cmrc-train-slice-{NEWS_ARTICLES}"
+    if not (folder / "manifest.json").exists():
+        partial = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        shutil.copytree(base, partial, ignore=shutil.ignore_patterns(".lock"))
+        add_articles(partial, list(contexts), embedder, progress=True)
+        partial.rename(folder)
+    return base, folder
+
+
+def _gather(index_dir: Path, reader: str, items: Sequence[QAItem], out: Path) -> None:
+    """Ask every question (readers' own scores), appending one row per question to ``out``."""
+    from qa.pipeline import Pipeline
+
+    done = set()
+    if out.exists():
+        done = {json.loads(line)["id"] for line in out.read_text("utf-8").splitlines() if line}
+    todo = [item for item in items if item.id not in done]
+    if not todo:
+        return
+    pipeline = Pipeline.load(index_dir, reader=reader, calibrator=False)
+    with out.open("a", encoding="utf-8") as sink:
+        for item in tqdm(todo, desc=f"{out.stem}", unit="q"):
+            answer = pipeline.ask(item.question, abstain=False)
+            right = (not item.unanswerable and answer.answer is not None
+                     and cmrc_em(answer.answer, item.answers) == 1.0)  # fmt: skip
+            row = {
+                "id": item.id, "context": item.context_id, "unanswerable": item.unanswerable,
+                "prediction": answer.answer, "right": right,
+                "f1": cmrc_f1(answer.answer, item.answers) if not item.unanswerable else 0.0,
+                "signals": answer.signals.to_dict() if answer.signals else None,
+            }  # fmt: skip
+            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def load_rows(path: Path) -> list[dict[str, Any]]:
+    """Cached rows of one gathering run."""
+    return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+
+
+def fit(rows: Sequence[dict[str, Any]]) -> LogisticModel:
+    """A logistic model of P(right) from the rows' signals (L2, C = 1)."""
+    from sklearn.linear_model import LogisticRegression
+
+    usable = [r for r in rows if r["signals"]]
+    x = [features(Signals(**r["signals"])) for r in usable]
+    y = [int(r["right"]) for r in usable]
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(x, y)
+    return LogisticModel(tuple(float(w) for w in model.coef_[0]), float(model.intercept_[0]))
+
+
+def evaluate(model: LogisticModel, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """ECE, reliability table and the share of unanswerable questions refused at 0.5."""
+    from qa.calibration import SUBJECT_CAP
+
+    probabilities, rights = [], []
+    for r in rows:
+        if not r["signals"]:
+            continue
+        signals = Signals(**r["signals"])
+        p = model.probability(features(signals))
+        probabilities.append(min(p, SUBJECT_CAP) if signals.subject_missing else p)
+        rights.append(bool(r["right"]))
+    return {
+        "answers": len(probabilities),
+        "accuracy": sum(rights) / max(1, len(rights)),
+        "mean_confidence": sum(probabilities) / max(1, len(probabilities)),
+        "ece": expected_calibration_error(probabilities, rights),
+        "reliability": reliability(probabilities, rights),
+    }
+
+
+def refused(model: LogisticModel, rows: Sequence[dict[str, Any]], threshold: float) -> float:
+    """Share of (unanswerable) rows whose answer falls below ``threshold`` or is absent."""
+    from qa.calibration import SUBJECT_CAP
+
+    count = 0
+    for r in rows:
+        if not r["signals"]:
+            count += 1
+            continue
+        signals = Signals(**r["signals"])
+        p = model.probability(features(signals))
+        count += (min(p, SUBJECT_CAP) if signals.subject_missing else p) < threshold
+    return count / max(1, len(rows))
+
+
+def _dev_results() -> list[Any]:
+    """The dev questions over the shipped index, hybrid, with the readers' own scores."""
+    from eval.datasets import DEV_DATASET, load_jsonl
+    from eval.runner import run_end_to_end
+    from qa.config import default_corpus_dir, default_index_dir
+    from qa.indexing import ensure_index
+    from qa.pipeline import Pipeline
+
+    index_dir = ensure_index(default_index_dir(), default_corpus_dir(), progress=True)
+    pipeline = Pipeline.load(index_dir, calibrator=False)
+    return run_end_to_end(pipeline, load_jsonl(DEV_DATASET), modes=("hybrid",))
+
+
+def _platt(logits: Sequence[float], rights: Sequence[bool]) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=100.0, max_iter=2000).fit([[z] for z in logits], rights)
+    return float(model.coef_[0][0]), float(model.intercept_[0])
+
+
+WRONG_ANSWER_COST = 1.0
+"""What a wrong answer costs, against the 1 a right answer (or a refusal of an unanswerable
+question) earns: a reporter is hurt by a wrong answer as much as helped by a right one."""
+
+
+def _best_threshold(probabilities: Sequence[float], results: Sequence[Any]) -> float:
+    """The threshold with the best dev score: +1 for a right answer or a refusal of an
+    unanswerable question, -WRONG_ANSWER_COST for a wrong answer, 0 for a refusal of an
+    answerable one. (Calibrated, the score would be best at 1/(1 + cost) = 0.5.)"""
+
+    def score(t: float) -> float:
+        total = 0.0
+        for p, r in zip(probabilities, results, strict=True):
+            if p < t:
+                total += 1.0 if r.unanswerable else 0.0
+            else:
+                total += 1.0 if (not r.unanswerable and r.raw_em == 1.0) else -WRONG_ANSWER_COST
+        return total
+
+    return max((step / 100 for step in range(2, 100, 2)), key=lambda t: (score(t), -t))
+
+
+def domain_step(
+    models: dict[str, LogisticModel],
+) -> tuple[dict[str, LogisticModel], dict[str, float], dict[str, Any]]:
+    """Platt-scale each reader's model and set its threshold on the benchmark's dev part."""
+    from qa.calibration import SUBJECT_CAP
+
+    results = _dev_results()
+    scaled, thresholds, report = {}, {}, {}
+    for reader, lang in (("neural", "zh"), ("fast", "en")):
+        chosen = [r for r in results if r.lang == lang and r.signals]
+        logits = [models[reader].logit(features(Signals(**r.signals))) for r in chosen]
+        scale, shift = _platt(logits, [r.raw_em == 1.0 for r in chosen])
+        model = LogisticModel(models[reader].weights, models[reader].bias, scale, shift)
+        probabilities = []
+        for r in chosen:
+            p = model.probability(features(Signals(**r.signals)))
+            probabilities.append(min(p, SUBJECT_CAP) if r.signals["subject_missing"] else p)
+        scaled[reader] = model
+        thresholds[reader] = _best_threshold(probabilities, chosen)
+        report[reader] = {"questions": len(chosen), "scale": scale, "shift": shift,
+                          "threshold": thresholds[reader],
+                          "dev_ece": expected_calibration_error(
+                              probabilities, [r.raw_em == 1.0 for r in chosen])}  # fmt: skip
+        print(f"{reader}: dev ({len(chosen)} questions) scale {scale:.3f} shift {shift:.3f}, "
+              f"threshold {thresholds[reader]:.2f}, "
+              f"dev ECE {report[reader]['dev_ece']:.3f}")  # fmt: skip
+    return scaled, thresholds, report
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Gather (unless --fit-only), fit, report, and write models/calibrator.json."""
+    parser = argparse.ArgumentParser(prog="python -m eval.calibration",
+                                     description=__doc__.splitlines()[0])  # fmt: skip
+    parser.add_argument("--dataset", type=Path, default=CMRC_TRAIN)
+    parser.add_argument("--news", type=Path, default=None, help="the CRUD news corpus")
+    parser.add_argument("--fit-only", action="store_true", help="refit from cached rows")
+    parser.add_argument("--out", type=Path, default=CALIBRATOR_FILE)
+    parser.add_argument("--report", type=Path, help="write the fit's figures as JSON here")
+    args = parser.parse_args(argv)
+    rows_dir = cache_dir() / "calibration" / "rows"
+    rows_dir.mkdir(parents=True, exist_ok=True)
+    if not args.fit_only:
+        from eval.__main__ import CRUD_CORPUS
+
+        squad = load_squad(args.dataset)
+        contexts = [a for a in squad.articles if calibration_slice(a.id)]
+        in_index = {a.id for a in contexts if present(a.id)}
+        items = []
+        for item in squad.items:
+            if not calibration_slice(item.context_id):
+                continue
+            gone = item.context_id not in in_index
+            items.append(QAItem(item.id, item.question, item.answers, "zh", gone,
+                                context_id=item.context_id))  # fmt: skip
+        news_only, mixed = _index(args.news or CRUD_CORPUS, [a for a in contexts
+                                                              if a.id in in_index])  # fmt: skip
+        for reader in ("neural", "fast"):
+            _gather(mixed, reader, items, rows_dir / f"{reader}.jsonl")
+        negatives = [QAItem(i.id, i.question, (), "zh", True, context_id=i.context_id)
+                     for i in items]  # fmt: skip
+        _gather(news_only, "neural", negatives, rows_dir / "news-only.jsonl")
+    models, report = {}, {}
+    for reader in ("neural", "fast"):
+        rows = load_rows(rows_dir / f"{reader}.jsonl")
+        fitted = [r for r in rows if fold(r["context"]) not in HELD_OUT_FOLDS]
+        held_out = [r for r in rows if fold(r["context"]) in HELD_OUT_FOLDS]
+        model = fit(fitted)
+        models[reader] = model
+        report[reader] = {
+            "fitted_on": len(fitted), "held_out": len(held_out),
+            "fit": evaluate(model, fitted), "held_out_figures": evaluate(model, held_out),
+            "weights": dict(zip(FEATURES, model.weights, strict=True)), "bias": model.bias,
+        }  # fmt: skip
+    held_out_rows = {}
+    for reader in models:
+        rows = load_rows(rows_dir / f"{reader}.jsonl")
+        held_out_rows[reader] = [r for r in rows if fold(r["context"]) in HELD_OUT_FOLDS]
+    models, thresholds, report["domain"] = domain_step(models)
+    for reader, model in models.items():
+        # The same held-out questions through the news-scaled model that ships.
+        report[reader]["held_out_scaled"] = evaluate(model, held_out_rows[reader])
+    news_rows = load_rows(rows_dir / "news-only.jsonl")
+    report["news_only_refused"] = {
+        f"{t:.2f}": refused(models["neural"], news_rows, t)
+        for t in sorted({0.3, 0.5, thresholds["neural"]})
+    }
+    calibrator = Calibrator(models, thresholds, {
+        "fitted_on": f"{args.dataset.name}: calibration slice (1 in {SLICE_MODULUS} contexts), "
+                     f"{NEWS_ARTICLES} news articles as distractors, folds 0-6; scale, shift "
+                     "and thresholds on eval/data/zhuzhou_qa_dev.jsonl",
+        "command": "python -m eval.calibration",
+        "held_out_ece": {r: report[r]["held_out_figures"]["ece"] for r in models},
+        "held_out_ece_scaled": {r: report[r]["held_out_scaled"]["ece"] for r in models},
+        "dev_ece": {r: report["domain"][r]["dev_ece"] for r in models},
+    })  # fmt: skip
+    calibrator.save(args.out)
+    for reader in models:
+        figures = report[reader]["held_out_figures"]
+        print(f"{reader}: fitted on {report[reader]['fitted_on']}, held out "
+              f"{report[reader]['held_out']}: ECE {figures['ece']:.3f}, accuracy "
+              f"{figures['accuracy']:.3f}, mean confidence "
+              f"{figures['mean_confidence']:.3f}")  # fmt: skip
+        for low, high, n, accuracy, confidence in figures["reliability"]:
+            print(f"  [{low:.1f}, {high:.1f}) n={n:4d} accuracy {accuracy:.3f} "
+                  f"confidence {confidence:.3f}")  # fmt: skip
+        scaled = report[reader]["held_out_scaled"]
+        print(f"  the same through the news-scaled model: ECE {scaled['ece']:.3f}, mean "
+              f"confidence {scaled['mean_confidence']:.3f}")  # fmt: skip
+    print(f"news-only index ({len(news_rows)} training-set questions), refused at each "
+          f"threshold: {report['news_only_refused']}")  # fmt: skip
+    print(f"written to {args.out}")
+    if args.report:
+        args.report.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
