@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from qa.question import AnswerType, QuestionAnalysis
-from qa.spans import DATE_SPAN, ORDINAL_SPAN
+from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
+from qa.spans import DATE_SPAN, NUMBER_SPAN, ORDINAL_SPAN
 
 _ASKED_EXPRESSION = {AnswerType.DATE: DATE_SPAN, AnswerType.ORDINAL: ORDINAL_SPAN}
 _LONGEST_QUALIFIER = 3
@@ -40,7 +40,9 @@ _LIST_PUNCTUATION = frozenset("、,，;；:：")
 
 def fit_span(question: QuestionAnalysis, text: str, start: int, end: int) -> tuple[int, int]:
     """The span ``text[start:end]`` fitted to ``question`` by every rule of this module."""
+    end = within_the_sentence(text, start, end)
     start, end = only_the_asked(question, text, start, end)
+    end = only_the_number(question, text, start, end)
     start = after_the_question_words(question, text, start, end)
     start, end = with_coordinated(question, text, start, end)
     end = without_etc(text, start, end)
@@ -80,6 +82,30 @@ def with_qualifiers(text: str, start: int, end: int, asked: str = "") -> tuple[i
             end += len(qualifier)
             break
     return start, end
+
+
+_SENTENCE_END = re.compile(r"[。!?！？\n]")
+
+
+def within_the_sentence(text: str, start: int, end: int) -> int:
+    """End a span at the end of the sentence it starts in: an answer does not run on into
+    the next sentence ("约5.1亿元。\n这是2026年…" → "约5.1亿元")."""
+    found = _SENTENCE_END.search(text, start, end)
+    return found.start() if found and found.start() > start else end
+
+
+def only_the_number(question: QuestionAnalysis, text: str, start: int, end: int) -> int:
+    """End a span that starts with the amount, share or count asked for and runs on into
+    another clause or list item at that number: "9亿元外贸进出口额,力争完成97家企业招商…"
+    → "9亿元". A unit word that follows without a break stays (10亿元人民币)."""
+    if question.answer_type not in NUMERIC_TYPES or question.plural:
+        return end
+    found = NUMBER_SPAN.match(text, start, end)
+    if found is None or not found["num"] or found.end() >= end:
+        return end
+    if any(c in _CLAUSE_BREAKS for c in text[found.end() : end]):
+        return found.end()
+    return end
 
 
 def only_the_asked(question: QuestionAnalysis, text: str, start: int, end: int) -> tuple[int, int]:

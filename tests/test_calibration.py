@@ -126,3 +126,20 @@ def test_reliability_and_ece_by_hand() -> None:
 def test_risk_coverage_by_hand() -> None:
     curve = risk_coverage([0.9, 0.8, 0.8, 0.1], [True, True, False, False], questions=5)
     assert curve == [(0.9, 0.2, 1.0), (0.8, 0.6, pytest.approx(2 / 3)), (0.1, 0.8, 0.5)]
+
+
+def test_thresholds_are_chosen_together_within_the_em_budget() -> None:
+    from eval.calibration import best_thresholds
+
+    class R:
+        def __init__(self, unanswerable: bool, raw_em: float) -> None:
+            self.unanswerable, self.raw_em = unanswerable, raw_em
+
+    # Reader a: a wrong answer at 0.3 and a right one at 0.9; reader b: an unanswerable
+    # question answered at 0.5 and 60 right answers at 0.95.
+    results = {"a": [R(False, 0.0), R(False, 1.0)], "b": [R(True, 0.0)] + [R(False, 1.0)] * 60}
+    probabilities = {"a": [0.3, 0.9], "b": [0.5] + [0.95] * 60}
+    chosen = best_thresholds(probabilities, results)
+    # Refusing below 0.32 (a) and 0.52 (b) drops the wrong answer and the unanswerable
+    # one and keeps every right one: the lowest such thresholds win.
+    assert chosen == {"a": 0.32, "b": 0.52}

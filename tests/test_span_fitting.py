@@ -12,9 +12,11 @@ from qa.span_fitting import (
     after_the_question_words,
     fit_span,
     only_the_asked,
+    only_the_number,
     repeats_previous_answer,
     with_coordinated,
     with_qualifiers,
+    within_the_sentence,
     without_etc,
 )
 
@@ -177,3 +179,30 @@ def test_a_qualifier_the_question_says_stays_out_of_the_answer() -> None:
     assert question.left_text.endswith("突破")
     fitted = with_qualifiers(text, start, start + len("200亿元"), asked=question.left_text)
     assert text[slice(*fitted)] == "200亿元"
+
+
+def test_a_span_ends_with_its_sentence() -> None:
+    text = "项目总投资约5.1亿元。\n这是2026年第一个签约项目。"
+    start = text.index("约5.1亿元")
+    assert text[start : within_the_sentence(text, start, len(text))] == "约5.1亿元"
+    assert within_the_sentence(text, 0, 5) == 5
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "span", "expected"),
+    [
+        ("外贸进出口额是多少?", "新增9亿元外贸进出口额,力争完成97家企业招商。",
+         "9亿元外贸进出口额,力争完成97家企业招商", "9亿元"),
+        ("项目总投资多少?", "项目总投资10亿元人民币。", "10亿元人民币", "10亿元人民币"),
+        ("新签约项目有多少个?", "新签约项目162个、总投资341.4亿元。",
+         "162个、总投资341.4亿元", "162个"),
+        ("哪几个项目?", "项目162个、总投资341.4亿元。", "162个、总投资341.4亿元",
+         "162个、总投资341.4亿元"),  # not a number question: left alone
+    ],
+)  # fmt: skip
+def test_a_number_span_ends_at_its_number(
+    question: str, text: str, span: str, expected: str
+) -> None:
+    start = text.index(span)
+    end = only_the_number(analyze_question(question), text, start, start + len(span))
+    assert text[start:end] == expected
