@@ -39,7 +39,7 @@ from eval.runner import (
 )
 from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
-from qa.pipeline import DEFAULT_READER, READERS
+from qa.pipeline import DEFAULT_READER, READERS, Pipeline
 from qa.retrieval import MODES
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -98,9 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _pipeline(index_dir: Path, reader: str, calibrated: bool = True) -> Any:
-    from qa.pipeline import Pipeline
-
+def _pipeline(index_dir: Path, reader: str, calibrated: bool = True) -> Pipeline:
     return Pipeline.load(index_dir, reader=reader, calibrator=calibrated)
 
 
@@ -146,16 +144,18 @@ def _calibration_notes(results: Sequence[Any]) -> tuple[list[str], dict[str, Any
 
 def run_e2e(
     args: argparse.Namespace, items: list[QAItem], index_dir: Path, name: str,
-    pipeline: Any = None,
+    pipeline: Pipeline | None = None, load_seconds: float = 0.0,
 ) -> dict[str, Any]:  # fmt: skip
-    """End-to-end evaluation over one index."""
+    """End-to-end evaluation over one index (``pipeline``: one already loaded, in
+    ``load_seconds``)."""
     modes = [m for m in args.modes.split(",") if m]
     unknown = set(modes) - set(MODES)
     if unknown:
         raise UsageError(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
     started = time.perf_counter()
-    pipeline = pipeline or _pipeline(index_dir, args.reader, not args.no_calibration)
-    load_seconds = time.perf_counter() - started
+    if pipeline is None:
+        pipeline = _pipeline(index_dir, args.reader, not args.no_calibration)
+        load_seconds = time.perf_counter() - started
     results = run_end_to_end(pipeline, items, modes=modes, k=args.k,
                              progress=lambda m: print(f"  {m} done", file=sys.stderr))  # fmt: skip
     per_mode = {m: [r for r in results if r.mode == m] for m in modes}
@@ -168,7 +168,8 @@ def run_e2e(
         "name": name, "index": str(index_dir), "questions": len(items),
         "load_seconds": load_seconds, "seconds": time.perf_counter() - started,
         "summaries": summaries, "breakdowns": breakdowns, "calibration": thresholds,
-        "trust": trust(main), "notes": notes, "results": [r.to_dict() for r in results],
+        "trust": trust(main), "trust_mode": main[0].mode if main else "", "notes": notes,
+        "results": [r.to_dict() for r in results],
     }  # fmt: skip
 
 
@@ -222,7 +223,8 @@ def _print(run: dict[str, Any]) -> None:
     if figures:
         confident = figures["confident_accuracy"]
         print(
-            f"  confidence (hybrid): ECE {figures['ece']:.3f} over {figures['answers']} answers; "
+            f"  confidence ({run.get('trust_mode', 'hybrid')}): ECE {figures['ece']:.3f} over "
+            f"{figures['answers']} answers; "
             f"at >= {CONFIDENT}: {figures['confident_answers']} answers, "
             + (f"{100 * confident:.1f}% right" if confident is not None else "none")
             + f"; given after abstention: {figures['answered']}, "
@@ -252,13 +254,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 datasets = [SPLITS[args.split]]
             index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
                                                    progress=True)  # fmt: skip
+            loading = time.perf_counter()
             pipeline = _pipeline(index_dir, args.reader, not args.no_calibration)
+            loaded = time.perf_counter() - loading
             runs = []
             for dataset in datasets:
                 items = load_jsonl(dataset)
                 items = items[: args.limit] if args.limit else items
                 name = args.name or f"end to end: {dataset.name}"
-                runs.append(run_e2e(args, items, index_dir, name, pipeline))
+                runs.append(run_e2e(args, items, index_dir, name, pipeline, loaded))
             # The first dataset (test, by default) is the headline; the others ride along.
             run = {**runs[0], "parts": {r["name"]: r for r in runs[1:]}}
         else:

@@ -13,10 +13,12 @@ index of news (README, "Confidence"); their coefficients live in ``models/calibr
 One rule stands beside the model (the subject check): an answer cannot be confident,
 whatever the reader's score, when
 - its passage, its article's headline and lead lack a place, organisation or person the
-  question names (Chinese questions: jieba's names; English renderings are too uncertain);
+  question names (Chinese questions: jieba's names; English renderings are too uncertain
+  for any of these checks);
 - it is a number whose clause holds none of the question's words: "近12亿元" in
   "…,节约社会物流成本近12亿元" measures the saving, not GDP;
-- it answers a "那X呢?" follow-up from a sentence that does not name X (炎陵).
+- it answers a "那X呢?" follow-up from a sentence that does not name X, when X is a name
+  (炎陵).
 The specific noun a question asks about otherwise weighs through the model: whether it is in
 the answer's clause and sentence.
 """
@@ -123,27 +125,14 @@ def _name_forms(group: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*group, *(_PLACE_SUFFIX.sub("", t) for t in group)]))
 
 
-def _clause(text: str, start: int, end: int) -> str:
-    """The clause of ``text`` around [start, end): from the last break before it to the next."""
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    right = _CLAUSE_BREAK.search(text, end)
-    return text[left : right.start() if right else len(text)]
-
-
-LEAD_CHARS = 150
-
-
-def _where_named(sentence: Sentence) -> str:
-    """Where an article names what a passage of it is about: its headline, its lead and
-    the passage itself. A long article (a government work report) mentions many places
-    somewhere; that one of them appears in it says nothing of the passage."""
-    article = sentence.article
-    return f"{article.title}\n{article.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
-
-
-def _name_forms(group: Sequence[str]) -> tuple[str, ...]:
-    """A name and its core without an administrative suffix (株洲市 → 株洲)."""
-    return tuple(dict.fromkeys([*group, *(_PLACE_SUFFIX.sub("", t) for t in group)]))
+def _name_in(named: str) -> str:
+    """The place, organisation or person in what a "那X呢?" follow-up asks about ("炎陵的项目"
+    → 炎陵), or "" when it names none (明年, 竣工投产的): only a name must be in the
+    answer's sentence; a year or a predicate is said in many ways."""
+    if not named:
+        return ""
+    return next((w for w, flag, _ in tagged(named) if flag.startswith(_NAMED_FLAGS)
+                 and len(w) >= 2), "")  # fmt: skip
 
 
 def _clause(text: str, start: int, end: int) -> str:
@@ -151,24 +140,14 @@ def _clause(text: str, start: int, end: int) -> str:
     left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
     right = _CLAUSE_BREAK.search(text, end)
     return text[left : right.start() if right else len(text)]
-
-
-def subject_reason(
-    question: QuestionAnalysis, sentence: Sentence, evidence: FastReader,
-    lexical: LexicalIndex | None = None,
-) -> str:  # fmt: skip
-    """Why an answer failed the subject check, naming the names its article lacks."""
-    article_text = _where_named(sentence)
-    missing = [g[0] for g in entity_groups(question, lexical)
-               if not _found(_name_forms(g), article_text)]  # fmt: skip
-    if not missing:
-        return evidence.why_not(question, sentence)
-    words = "、".join(missing[:3])
-    return f"文章中没有提到{words} / the closest article does not mention {words}"
 
 
 class SignalReader:
     """Measures ``Signals`` of readings over one index (its IDF table weighs the words)."""
+
+    def __init__(self, evidence: FastReader, lexical: LexicalIndex | None = None) -> None:
+        self.evidence = evidence
+        self.lexical = lexical
 
     def why_not_confident(
         self, question: QuestionAnalysis, reading: Reading, named: str = ""
@@ -184,11 +163,13 @@ class SignalReader:
         if missing:
             words = "、".join(missing[:3])
             return f"文章中没有提到{words} / the closest article does not mention {words}"
-        if named and not _found(_name_forms((named,)), sentence.text):
-            return f"找到的句子没有提到{named} / the sentence found does not mention {named}"
+        name = _name_in(named)
+        if name and not _found(_name_forms((name,)), sentence.text):
+            return f"找到的句子没有提到{name} / the sentence found does not mention {name}"
         clause = _clause(sentence.text, span.start - sentence.start, span.end - sentence.start)
         if (
-            question.answer_type in NUMERIC_TYPES
+            not question.english
+            and question.answer_type in NUMERIC_TYPES
             and self.evidence.coverage(question, clause)[0] == 0
         ):
             return (
@@ -196,10 +177,6 @@ class SignalReader:
                 f"else: “{clause}”"
             )
         return self.evidence.why_not(question, sentence)
-
-    def __init__(self, evidence: FastReader, lexical: LexicalIndex | None = None) -> None:
-        self.evidence = evidence
-        self.lexical = lexical
 
     def signals(
         self,
@@ -235,9 +212,10 @@ class SignalReader:
         subject_missing = not question.english and not all(in_article)
         # A number measures what its own clause names ("节约社会物流成本近12亿元"): a clause
         # with none of the question's words holds a number about something else (GDP).
-        measured_elsewhere = (question.answer_type in NUMERIC_TYPES
+        measured_elsewhere = (not question.english and question.answer_type in NUMERIC_TYPES
                               and coverage(question, clause)[0] == 0.0)  # fmt: skip
-        renamed = bool(named) and not _found(_name_forms((named,)), sentence.text)
+        name = _name_in(named)
+        renamed = bool(name) and not _found(_name_forms((name,)), sentence.text)
         subject_missing = subject_missing or measured_elsewhere or renamed
         if hit is None:
             agree = False
@@ -365,6 +343,13 @@ class Calibrator:
             for name, m in data["models"].items()
         }
         thresholds = {name: float(t) for name, t in data["thresholds"].items()}
+        if any(t <= SUBJECT_CAP for t in thresholds.values()):
+            # At or below the cap, the subject check would let its answers through.
+            raise ModelError(
+                f"{path}: a threshold at or below the subject check's cap {SUBJECT_CAP} "
+                f"({thresholds}) would switch the check off: refit with "
+                "`python -m eval.calibration`"
+            )
         meta = {k: v for k, v in data.items()
                 if k not in {"version", "features", "thresholds", "models"}}  # fmt: skip
         return cls(models, thresholds, meta)

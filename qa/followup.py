@@ -58,8 +58,8 @@ class Resolved:
     """The text whose wording decides the answer type (the user's own question)."""
     rewritten: bool
     subject: str = ""
-    """What a "那X呢?" follow-up asks about instead (X, without a trailing "的…"): the
-    answer's sentence must name it."""
+    """What a "那X呢?" follow-up asks about instead (X): a name in it must be in the
+    answer's sentence."""
 
 
 def main_noun_phrase(question: str) -> str:
@@ -124,7 +124,7 @@ def resolve(question: str, history: Sequence[PreviousTurn] | None) -> Resolved:
     if what_about and not _WH_CHARS.search(what_about["x"]):
         x = what_about["x"]
         return Resolved(
-            _substitute_subject(previous.question, x), previous.question, True, x.split("的")[0]
+            _substitute_subject(previous.question, x), previous.question, True, x
         )
     pronoun = _PRONOUN.search(question)
     if pronoun:

@@ -49,6 +49,7 @@ _PHRASE_TYPES = frozenset(
 )  # fmt: skip
 MAX_PHRASE_CHARS = 40
 WINDOW = 20
+"""Characters either side of a span whose words count as its immediate evidence."""
 NOTHING_RETRIEVED = "没有检索到任何段落 / nothing was retrieved"
 NO_SPAN = "段落中没有所问类型的答案 / no span of the asked kind in the passages"
 NOT_CONFIDENT = "阅读器没有把握 / the reader found no confident answer"
@@ -60,7 +61,6 @@ TYPE_NAMES_ZH = {
     AnswerType.ENTITY: "所问的内容", AnswerType.OTHER: "所问的内容",
 }  # fmt: skip
 """Reasons for abstaining, in both languages like every other label the user sees."""
-"""Characters either side of a span whose words count as its immediate evidence."""
 
 
 @dataclass(frozen=True, slots=True)

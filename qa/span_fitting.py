@@ -42,8 +42,8 @@ def fit_span(question: QuestionAnalysis, text: str, start: int, end: int) -> tup
     """The span ``text[start:end]`` fitted to ``question`` by every rule of this module."""
     end = within_the_sentence(text, start, end)
     start, end = only_the_asked(question, text, start, end)
-    end = only_the_number(question, text, start, end)
     start = after_the_question_words(question, text, start, end)
+    end = only_the_number(question, text, start, end)
     start, end = with_coordinated(question, text, start, end)
     end = without_etc(text, start, end)
     while start < end and text[start] in _LIST_PUNCTUATION:
@@ -51,12 +51,16 @@ def fit_span(question: QuestionAnalysis, text: str, start: int, end: int) -> tup
     return with_qualifiers(text, start, end, asked=question.left_text)
 
 
-_QUALIFIERS_BEFORE = ("将近", "接近", "不足", "不到", "超过", "突破", "大约", "近", "约", "超",
-                      "逾", "仅")  # fmt: skip
+_QUALIFIERS_BEFORE = ("不超过", "不低于", "不少于", "不高于", "不多于", "将近", "接近", "不足",
+                      "不到", "超过", "突破", "大约", "高于", "低于", "多于", "少于", "近", "约",
+                      "超", "逾", "仅")  # fmt: skip
+"""Longest first: 不超过 (no more than) must not be read as 超过 (more than)."""
 _QUALIFIERS_AFTER = ("左右", "以上", "以下", "以内")
-_NOT_A_QUALIFIER = {"约": frozenset("节制签预公条契守"), "近": frozenset("最附邻"),
-                    "超": frozenset("赶")}  # fmt: skip
-"""Characters that make a qualifier part of another word: 节约, 最近, 赶超."""
+_NOT_A_QUALIFIER = {"约": frozenset("节制签预公条契守违合履集"), "近": frozenset("最附邻临靠"),
+                    "超": frozenset("赶不"), "仅": frozenset("不"), "超过": frozenset("不"),
+                    "低于": frozenset("不"), "高于": frozenset("不")}  # fmt: skip
+"""Characters that make a qualifier part of another word: 节约, 违约, 最近, 临近, 赶超; a
+不 before 超/仅 that the longer qualifiers did not take (不仅: not only) is left out too."""
 _NUMERAL = re.compile(r"[0-9一二三四五六七八九十两百千]")
 
 

@@ -98,7 +98,7 @@ def test_features_take_the_readers_score_as_a_logit() -> None:
 def test_the_shipped_calibrator_loads_and_has_both_readers() -> None:
     calibrator = Calibrator.load()
     assert set(calibrator.models) == {"neural", "fast"}
-    assert all(0.0 < t < 1.0 for t in calibrator.thresholds.values())
+    assert all(SUBJECT_CAP < t < 1.0 for t in calibrator.thresholds.values())
 
 
 def test_a_calibrator_for_other_signals_is_refused_with_the_fix(tmp_path: Path) -> None:
@@ -107,6 +107,15 @@ def test_a_calibrator_for_other_signals_is_refused_with_the_fix(tmp_path: Path) 
     path = tmp_path / "calibrator.json"
     path.write_text(json.dumps(data), "utf-8")
     with pytest.raises(ModelError, match=r"python -m eval\.calibration"):
+        Calibrator.load(path)
+
+
+def test_a_threshold_that_would_switch_the_subject_check_off_is_refused(tmp_path: Path) -> None:
+    data = json.loads(CALIBRATOR_FILE.read_text("utf-8"))
+    data["thresholds"]["neural"] = SUBJECT_CAP
+    path = tmp_path / "calibrator.json"
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ModelError, match="subject check"):
         Calibrator.load(path)
 
 
@@ -141,5 +150,6 @@ def test_thresholds_are_chosen_together_within_the_em_budget() -> None:
     probabilities = {"a": [0.3, 0.9], "b": [0.5] + [0.95] * 60}
     chosen = best_thresholds(probabilities, results)
     # Refusing below 0.32 (a) and 0.52 (b) drops the wrong answer and the unanswerable
-    # one and keeps every right one: the lowest such thresholds win.
+    # one and keeps every right one: the lowest such thresholds win (the grid starts above
+    # the subject check's cap).
     assert chosen == {"a": 0.32, "b": 0.52}
