@@ -1,8 +1,8 @@
 """``python -m eval.calibration``: fit the calibrator on training-set questions over news.
 
 The data is not the benchmark. A held-out slice of CMRC 2018 train (never trained on by the
-shipped reader; ``calibration_slice`` says which contexts, and reader training must leave
-them out) is split by context in two halves:
+shipped reader; eval/data/calibration_slice.tsv lists its paragraphs and
+``calibration_slice`` asks it: reader training must leave them out) is split in two halves:
 - *present*: their contexts are added to an index of news articles, so each question must
   find its own paragraph among thousands (answerable; right = official EM);
 - *absent*: their contexts are left out of that index, so any answer is wrong
@@ -26,7 +26,7 @@ dev EM.
 from __future__ import annotations
 
 import argparse
-import hashlib
+import functools
 import itertools
 import json
 import shutil
@@ -41,35 +41,56 @@ from eval.datasets import QAItem, load_squad
 from eval.metrics import cmrc_em, cmrc_f1, expected_calibration_error, reliability
 from qa.calibration import CALIBRATOR_FILE, FEATURES, Calibrator, LogisticModel, features
 from qa.config import cache_dir
+from qa.errors import InputError
 from qa.types import Signals
 
 QA_TRAIN = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "qa-train"
 CMRC_TRAIN = QA_TRAIN / "cmrc2018_train.json"
-SLICE_MODULUS = 6
+SLICE_FILE = Path(__file__).resolve().parent / "data" / "calibration_slice.tsv"
+"""The slice's CMRC 2018 train paragraph ids (416 of 2,403, one in six), whether each is in
+the calibration index, and its fold: CMRC's own ids, so the slice does not move when the
+text's normalisation (and so an article id) changes."""
 HELD_OUT_FOLDS = frozenset({7, 8, 9})
-"""Of ten folds by context, these measure the fit and are never fitted on."""
+"""Of ten folds by paragraph, these measure the fit and are never fitted on."""
 NEWS_ARTICLES = 1000
 
 
-def _bucket(text: str, modulus: int) -> int:
-    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:12], 16) % modulus
+def paragraph_of(question_id: str) -> str:
+    """The CMRC paragraph id of a question id ("TRAIN_186_QUERY_0" → "TRAIN_186")."""
+    return question_id.split("_QUERY_")[0]
 
 
-def calibration_slice(context_id: str) -> bool:
-    """Whether a CMRC 2018 train context belongs to the calibration slice (1 in 6, by a
-    hash of its article id): reader training must leave these out."""
-    return _bucket(context_id, SLICE_MODULUS) == 0
+@functools.cache
+def _slice() -> dict[str, tuple[bool, int]]:
+    table = {}
+    for number, line in enumerate(SLICE_FILE.read_text("utf-8").splitlines(), start=1):
+        if line.startswith("#") or not line.strip():
+            continue
+        try:
+            paragraph, in_index, fold_number = line.split("\t")
+            table[paragraph] = (in_index == "1", int(fold_number))
+        except ValueError as exc:
+            raise InputError(
+                str(SLICE_FILE), f"expected id, 0/1, fold: {exc}", line=number
+            ) from exc
+    return table
 
 
-def present(context_id: str) -> bool:
-    """Whether a slice context is in the calibration index (else its questions are the
+def calibration_slice(paragraph_id: str) -> bool:
+    """Whether a CMRC 2018 train paragraph belongs to the calibration slice: reader training
+    must leave these out (``paragraph_of`` gives a question's)."""
+    return paragraph_id in _slice()
+
+
+def present(paragraph_id: str) -> bool:
+    """Whether a slice paragraph is in the calibration index (else its questions are the
     unanswerable ones)."""
-    return _bucket("present:" + context_id, 2) == 0
+    return _slice()[paragraph_id][0]
 
 
-def fold(context_id: str) -> int:
-    """The context's fold (0–9): folds in ``HELD_OUT_FOLDS`` are held out from fitting."""
-    return _bucket("fold:" + context_id, 10)
+def fold(paragraph_id: str) -> int:
+    """The paragraph's fold (0–9): folds in ``HELD_OUT_FOLDS`` are held out from fitting."""
+    return _slice()[paragraph_id][1]
 
 
 def _index(news: Path, contexts: Sequence[Any]) -> tuple[Path, Path]:
@@ -284,16 +305,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from eval.__main__ import CRUD_CORPUS
 
         squad = load_squad(args.dataset)
-        contexts = [a for a in squad.articles if calibration_slice(a.id)]
-        in_index = {a.id for a in contexts if present(a.id)}
-        items = []
-        for item in squad.items:
-            if not calibration_slice(item.context_id):
-                continue
-            gone = item.context_id not in in_index
-            items.append(QAItem(item.id, item.question, item.answers, "zh", gone,
-                                context_id=item.context_id))  # fmt: skip
-        news_only, mixed = _index(args.news or CRUD_CORPUS, [a for a in contexts
+        chosen = [item for item in squad.items if calibration_slice(paragraph_of(item.id))]
+        in_index = {i.context_id for i in chosen if present(paragraph_of(i.id))}
+        items = [QAItem(item.id, item.question, item.answers, "zh", item.context_id not in
+                        in_index, context_id=item.context_id) for item in chosen]  # fmt: skip
+        news_only, mixed = _index(args.news or CRUD_CORPUS, [a for a in squad.articles
                                                               if a.id in in_index])  # fmt: skip
         # The default reader reads Chinese questions with the neural reader *as routed* (its
         # score times the passage's coverage): the shipped "neural" model scores that.
@@ -305,8 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     models, report = {}, {}
     for reader in ("neural", "fast"):
         rows = load_rows(rows_dir / f"{reader}.jsonl")
-        fitted = [r for r in rows if fold(r["context"]) not in HELD_OUT_FOLDS]
-        held_out = [r for r in rows if fold(r["context"]) in HELD_OUT_FOLDS]
+        fitted = [r for r in rows if fold(paragraph_of(r["id"])) not in HELD_OUT_FOLDS]
+        held_out = [r for r in rows if fold(paragraph_of(r["id"])) in HELD_OUT_FOLDS]
         model = fit(fitted)
         models[reader] = model
         report[reader] = {
@@ -317,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     held_out_rows = {}
     for reader in models:
         rows = load_rows(rows_dir / f"{reader}.jsonl")
-        held_out_rows[reader] = [r for r in rows if fold(r["context"]) in HELD_OUT_FOLDS]
+        held_out_rows[reader] = [r for r in rows if fold(paragraph_of(r["id"])) in HELD_OUT_FOLDS]
     models, thresholds, report["domain"] = domain_step(models)
     for reader, model in models.items():
         # The same held-out questions through the news-scaled model that ships.
@@ -328,7 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for t in sorted({0.3, 0.5, thresholds["neural"]})
     }
     calibrator = Calibrator(models, thresholds, {
-        "fitted_on": f"{args.dataset.name}: calibration slice (1 in {SLICE_MODULUS} contexts), "
+        "fitted_on": f"{args.dataset.name}: calibration slice ({SLICE_FILE.name}), "
                      f"{NEWS_ARTICLES} news articles as distractors, folds 0-6; scale, shift "
                      "and thresholds on eval/data/zhuzhou_qa_dev.jsonl",
         "command": "python -m eval.calibration",

@@ -153,3 +153,23 @@ def test_thresholds_are_chosen_together_within_the_em_budget() -> None:
     # one and keeps every right one: the lowest such thresholds win (the grid starts above
     # the subject check's cap).
     assert chosen == {"a": 0.32, "b": 0.52}
+
+
+def test_the_calibration_slice_is_fixed_by_cmrc_paragraph_ids() -> None:
+    from eval.calibration import (
+        HELD_OUT_FOLDS,
+        _slice,
+        calibration_slice,
+        fold,
+        paragraph_of,
+        present,
+    )
+
+    table = _slice()
+    assert len(table) == 416
+    assert paragraph_of("TRAIN_186_QUERY_0") == "TRAIN_186"
+    assert all(p.startswith("TRAIN_") and 0 <= f <= 9 for p, (_, f) in table.items())
+    inside = [p for p in table if present(p)]
+    assert 150 < len(inside) < 266  # about half the paragraphs are in the index
+    assert {fold(p) for p in table} >= HELD_OUT_FOLDS
+    assert not calibration_slice("TRAIN_999999")
