@@ -38,7 +38,13 @@ from typing import Any
 from tqdm import tqdm
 
 from eval.datasets import QAItem, load_squad
-from eval.metrics import cmrc_em, cmrc_f1, expected_calibration_error, reliability
+from eval.metrics import (
+    cmrc_em,
+    cmrc_f1,
+    decision_score,
+    expected_calibration_error,
+    reliability,
+)
 from qa.calibration import CALIBRATOR_FILE, FEATURES, Calibrator, LogisticModel, features
 from qa.config import cache_dir
 from qa.errors import InputError
@@ -154,16 +160,9 @@ def fit(rows: Sequence[dict[str, Any]]) -> LogisticModel:
 
 def evaluate(model: LogisticModel, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """ECE, reliability table, accuracy and mean confidence of the rows' answers."""
-    from qa.calibration import SUBJECT_CAP
-
-    probabilities, rights = [], []
-    for r in rows:
-        if not r["signals"]:
-            continue
-        signals = Signals(**r["signals"])
-        p = model.probability(features(signals))
-        probabilities.append(min(p, SUBJECT_CAP) if signals.subject_missing else p)
-        rights.append(bool(r["right"]))
+    answered = [r for r in rows if r["signals"]]
+    probabilities = [model.trusted(Signals(**r["signals"])) for r in answered]
+    rights = [bool(r["right"]) for r in answered]
     return {
         "answers": len(probabilities),
         "accuracy": sum(rights) / max(1, len(rights)),
@@ -175,16 +174,8 @@ def evaluate(model: LogisticModel, rows: Sequence[dict[str, Any]]) -> dict[str, 
 
 def refused(model: LogisticModel, rows: Sequence[dict[str, Any]], threshold: float) -> float:
     """Share of (unanswerable) rows whose answer falls below ``threshold`` or is absent."""
-    from qa.calibration import SUBJECT_CAP
-
-    count = 0
-    for r in rows:
-        if not r["signals"]:
-            count += 1
-            continue
-        signals = Signals(**r["signals"])
-        p = model.probability(features(signals))
-        count += (min(p, SUBJECT_CAP) if signals.subject_missing else p) < threshold
+    count = sum(not r["signals"] or model.trusted(Signals(**r["signals"])) < threshold
+                for r in rows)  # fmt: skip
     return count / max(1, len(rows))
 
 
@@ -208,11 +199,6 @@ def _platt(logits: Sequence[float], rights: Sequence[bool]) -> tuple[float, floa
     return float(model.coef_[0][0]), float(model.intercept_[0])
 
 
-WRONG_ANSWER_COST = 1.0
-"""What a wrong answer costs, against the 1 a right answer (or a refusal of an unanswerable
-question) earns: a reporter is hurt by a wrong answer as much as helped by a right one."""
-
-
 EM_LOSS_ALLOWED = 2.0
 """Points of EM (over all the answerable dev questions) that abstaining may cost."""
 _GRID = [step / 100 for step in range(6, 100, 2)]
@@ -233,12 +219,9 @@ def best_thresholds(
         for t in _GRID:
             total = lost = 0.0
             for p, r in zip(probabilities[reader], rs, strict=True):
-                if p < t:
-                    total += 1.0 if r.unanswerable else 0.0
-                    lost += 0.0 if r.unanswerable else r.raw_em
-                else:
-                    right = not r.unanswerable and r.raw_em == 1.0
-                    total += 1.0 if right else -WRONG_ANSWER_COST
+                total += decision_score(p < t, r.unanswerable, r.raw_em == 1.0)
+                if p < t and not r.unanswerable:
+                    lost += r.raw_em
             table.append((t, total, lost))
         tables[reader] = table
     readers = list(tables)
@@ -261,8 +244,6 @@ def domain_step(
     models: dict[str, LogisticModel],
 ) -> tuple[dict[str, LogisticModel], dict[str, float], dict[str, Any]]:
     """Platt-scale each reader's model and set its threshold on the benchmark's dev part."""
-    from qa.calibration import SUBJECT_CAP
-
     results = _dev_results()
     scaled, report = {}, {}
     chosen_of, probabilities_of = {}, {}
@@ -271,10 +252,7 @@ def domain_step(
         logits = [models[reader].logit(features(Signals(**r.signals))) for r in chosen]
         scale, shift = _platt(logits, [r.raw_em == 1.0 for r in chosen])
         model = LogisticModel(models[reader].weights, models[reader].bias, scale, shift)
-        probabilities = []
-        for r in chosen:
-            p = model.probability(features(Signals(**r.signals)))
-            probabilities.append(min(p, SUBJECT_CAP) if r.signals["subject_missing"] else p)
+        probabilities = [model.trusted(Signals(**r.signals)) for r in chosen]
         scaled[reader] = model
         chosen_of[reader], probabilities_of[reader] = chosen, probabilities
         report[reader] = {"questions": len(chosen), "scale": scale, "shift": shift,

@@ -165,3 +165,17 @@ def risk_coverage(probabilities: Sequence[float], rights: Sequence[bool],
         if n == len(ranked) or ranked[n][0] < p:
             curve.append((p, n / max(1, questions), right / n))
     return curve
+
+
+WRONG_ANSWER_COST = 1.0
+"""What a wrong answer costs, against the 1 a right answer (or a refusal of an unanswerable
+question) earns: a reporter is hurt by a wrong answer as much as helped by a right one."""
+
+
+def decision_score(abstains: bool, unanswerable: bool, right: bool) -> float:
+    """One question's worth in the score abstention thresholds are set by: +1 for a right
+    answer or a refusal of an unanswerable question, -WRONG_ANSWER_COST for a wrong answer,
+    0 for a refusal of an answerable one."""
+    if abstains:
+        return 1.0 if unanswerable else 0.0
+    return 1.0 if right and not unanswerable else -WRONG_ANSWER_COST

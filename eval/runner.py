@@ -19,6 +19,7 @@ from eval.metrics import (
     abstention_scores,
     cmrc_em,
     cmrc_f1,
+    decision_score,
     mean_reciprocal_rank,
     percentiles,
     recall_at,
@@ -321,11 +322,8 @@ def calibrate(results: Sequence[QuestionResult], english: bool) -> list[dict[str
         abstained_unanswerable = abstained = 0
         for r in chosen:
             abstains = r.confidence < threshold
-            if abstains:
-                score += 1.0 if r.unanswerable else 0.0
-                abstained_unanswerable += r.unanswerable
-            else:
-                score += 1.0 if (not r.unanswerable and r.raw_em == 1.0) else -1.0
+            score += decision_score(abstains, r.unanswerable, r.raw_em == 1.0)
+            abstained_unanswerable += abstains and r.unanswerable
             abstained += abstains
         table.append(
             {

@@ -36,7 +36,7 @@ from typing import Any
 from qa.errors import ModelError
 from qa.lexical import LexicalIndex
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
-from qa.reader import FastReader, Reading, Sentence
+from qa.reader import FastReader, Reading, Sentence, Span
 from qa.spans import tagged
 from qa.types import Hit, Signals
 
@@ -135,10 +135,12 @@ def _name_in(named: str) -> str:
                  and len(w) >= 2), "")  # fmt: skip
 
 
-def _clause(text: str, start: int, end: int) -> str:
-    """The clause of ``text`` around [start, end): from the last break before it to the next."""
+def _clause_of(span: Span) -> str:
+    """The clause of the span's sentence around it: from the last break before it to the
+    next."""
+    text, start = span.sentence.text, span.start - span.sentence.start
     left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    right = _CLAUSE_BREAK.search(text, end)
+    right = _CLAUSE_BREAK.search(text, span.end - span.sentence.start)
     return text[left : right.start() if right else len(text)]
 
 
@@ -149,6 +151,40 @@ class SignalReader:
         self.evidence = evidence
         self.lexical = lexical
 
+    def _subject_failure(
+        self,
+        question: QuestionAnalysis,
+        span: Span,
+        clause: str,
+        entities: Sequence[tuple[str, ...]],
+        named: str,
+    ) -> str:
+        """Why ``span`` fails the subject check (module docstring), or "" when it passes."""
+        if question.english:
+            return ""  # its Chinese renderings are guesses: no veto on them
+        sentence = span.sentence
+        # The sentence is part of the passage: a name the passage, headline and lead lack,
+        # it lacks too. Only names decide: the focus word is often paraphrased (起源 for
+        # 创立), so its absence is a signal for the model, not a veto (on the calibration
+        # data, a focus-word veto refused a quarter of the answerable questions).
+        scope = _where_named(sentence)
+        missing = [g[0] for g in entities if not _found(_name_forms(g), scope)]
+        if missing:
+            words = "、".join(missing[:3])
+            return f"文章中没有提到{words} / the closest article does not mention {words}"
+        name = _name_in(named)
+        if name and not _found(_name_forms((name,)), sentence.text):
+            return f"找到的句子没有提到{name} / the sentence found does not mention {name}"
+        # A number measures what its own clause names ("节约社会物流成本近12亿元"): a clause
+        # with none of the question's words holds a number about something else (GDP).
+        numeric = question.answer_type in NUMERIC_TYPES
+        if numeric and self.evidence.coverage(question, clause)[0] == 0:
+            return (
+                f"找到的数字说的是别的事: “{clause}” / the number found measures something "
+                f"else: “{clause}”"
+            )
+        return ""
+
     def why_not_confident(
         self, question: QuestionAnalysis, reading: Reading, named: str = ""
     ) -> str:
@@ -156,27 +192,9 @@ class SignalReader:
         span = reading.span
         if span is None:
             return reading.reason
-        sentence = span.sentence
-        scope = _where_named(sentence)
-        missing = [g[0] for g in entity_groups(question, self.lexical)
-                   if not question.english and not _found(_name_forms(g), scope)]  # fmt: skip
-        if missing:
-            words = "、".join(missing[:3])
-            return f"文章中没有提到{words} / the closest article does not mention {words}"
-        name = _name_in(named)
-        if name and not _found(_name_forms((name,)), sentence.text):
-            return f"找到的句子没有提到{name} / the sentence found does not mention {name}"
-        clause = _clause(sentence.text, span.start - sentence.start, span.end - sentence.start)
-        if (
-            not question.english
-            and question.answer_type in NUMERIC_TYPES
-            and self.evidence.coverage(question, clause)[0] == 0
-        ):
-            return (
-                f"找到的数字说的是别的事: “{clause}” / the number found measures something "
-                f"else: “{clause}”"
-            )
-        return self.evidence.why_not(question, sentence)
+        entities = entity_groups(question, self.lexical)
+        failure = self._subject_failure(question, span, _clause_of(span), entities, named)
+        return failure or self.evidence.why_not(question, span.sentence)
 
     def signals(
         self,
@@ -196,8 +214,7 @@ class SignalReader:
             return None
         sentence = span.sentence
         hit = next((h for h in hits if h.chunk.id == sentence.chunk.id), None)
-        local_start, local_end = span.start - sentence.start, span.end - sentence.start
-        clause = _clause(sentence.text, local_start, local_end)
+        clause = _clause_of(span)
         article_text = _where_named(sentence)
         coverage = self.evidence.coverage
         entities = entity_groups(question, self.lexical)
@@ -205,18 +222,7 @@ class SignalReader:
         in_article = [_found(_name_forms(g), article_text) for g in entities]
         others = [g for g in question.groups if g not in entities]
         focus = max(others, key=self.evidence.weight) if others else None
-        # The sentence is part of the article: a name the article lacks, it lacks too.
-        # Only names decide the check: the focus word is often paraphrased (起源 for 创立),
-        # so its absence is a signal for the model, not a veto (on the calibration data,
-        # a focus-word veto refused a quarter of the answerable questions).
-        subject_missing = not question.english and not all(in_article)
-        # A number measures what its own clause names ("节约社会物流成本近12亿元"): a clause
-        # with none of the question's words holds a number about something else (GDP).
-        measured_elsewhere = (not question.english and question.answer_type in NUMERIC_TYPES
-                              and coverage(question, clause)[0] == 0.0)  # fmt: skip
-        name = _name_in(named)
-        renamed = bool(name) and not _found(_name_forms((name,)), sentence.text)
-        subject_missing = subject_missing or measured_elsewhere or renamed
+        failure = self._subject_failure(question, span, clause, entities, named)
         if hit is None:
             agree = False
         elif single_retriever:
@@ -240,7 +246,7 @@ class SignalReader:
             typed=float(
                 question.answer_type in NUMERIC_TYPES or question.answer_type is AnswerType.DATE
             ),
-            subject_missing=subject_missing,
+            subject_missing=bool(failure),
         )
 
 
@@ -274,6 +280,12 @@ class LogisticModel:
         z = self.scale * self.logit(features) + self.shift
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
+    def trusted(self, signals: Signals) -> float:
+        """P(right) for a reading's signals, capped at SUBJECT_CAP when the subject check
+        failed."""
+        p = self.probability(features(signals))
+        return min(p, SUBJECT_CAP) if signals.subject_missing else p
+
 
 @dataclass(frozen=True, slots=True)
 class Calibrator:
@@ -296,8 +308,7 @@ class Calibrator:
                 f"{CALIBRATOR_FILE.name} has no model for the {signals.reader} reader: refit it "
                 "with `python -m eval.calibration`"
             )
-        p = model.probability(features(signals))
-        return min(p, SUBJECT_CAP) if signals.subject_missing else p
+        return model.trusted(signals)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of ``models/calibrator.json``."""
