@@ -24,10 +24,10 @@ import gradio as gr
 
 from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError
-from qa.html import inert, render_answer_html, render_error_html
-from qa.indexing import ensure_index
+from qa.indexing.build import ensure_index
 from qa.live import LivePipeline
 from qa.pipeline import DEFAULT_K, DEFAULT_READER, MAX_HISTORY_TURNS, READERS, Turn
+from qa.present.html import inert, render_answer_html, render_error_html
 from qa.types import Answer
 
 log = logging.getLogger("qa.app")

@@ -40,7 +40,7 @@ from eval.runner import (
 from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
 from qa.pipeline import DEFAULT_READER, READERS, Pipeline
-from qa.retrieval import MODES
+from qa.retrieval.hybrid import MODES
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 CRUD_CORPUS = (
@@ -176,8 +176,8 @@ def run_e2e(
 def run_open(args: argparse.Namespace) -> dict[str, Any]:
     """A temporary index of the dataset's contexts (plus distractors), then end to end."""
     from eval.distractors import distractor_index
-    from qa.embedding import make_embedder
-    from qa.indexing import add_articles, build_index
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.build import add_articles, build_index
 
     squad = load_squad(args.dataset, limit=args.limit)
     embedder = make_embedder()
@@ -244,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.mode == "e2e":
-            from qa.indexing import ensure_index
+            from qa.indexing.build import ensure_index
 
             if args.dataset:
                 datasets = [args.dataset]

@@ -66,8 +66,8 @@ def _percentiles(values: Sequence[float]) -> dict[str, float]:
 
 def bench_build(args: argparse.Namespace) -> dict[str, Any]:
     """Build an index of the first N news articles into a temporary folder."""
-    from qa.embedding import make_embedder
-    from qa.indexing import build_index
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.build import build_index
     from qa.ingest import read_articles
 
     started = time.perf_counter()
@@ -95,9 +95,9 @@ def bench_encoder(args: argparse.Namespace) -> dict[str, Any]:
     """Chunks per second of the encoder under different batch settings."""
     import torch
 
-    from qa.chunking import chunk_articles, embedding_text
     from qa.config import ChunkingConfig
-    from qa.embedding import SentenceTransformerEmbedder, make_embedder
+    from qa.encoders.embedding import SentenceTransformerEmbedder, make_embedder
+    from qa.indexing.chunking import chunk_articles, embedding_text
     from qa.ingest import read_articles
 
     articles = read_articles([args.news], fmt="crud", limit=args.samples).articles
@@ -229,7 +229,7 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
 
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     if args.index:
-        from qa.store import load_snapshot
+        from qa.indexing.store import load_snapshot
 
         snapshot = load_snapshot(args.index, verify=False)
         vectors = np.vstack(
@@ -242,7 +242,7 @@ def bench_faiss(args: argparse.Namespace) -> dict[str, Any]:
     rng = np.random.default_rng(args.seed + 1)
     if args.index:
         # Real questions against real chunks: the neighbours a user's question has.
-        from qa.embedding import make_embedder
+        from qa.encoders.embedding import make_embedder
 
         questions = sorted({item.question for item in load_jsonl(DEFAULT_DATASET)})
         queries = make_embedder().embed_queries(questions)
@@ -302,10 +302,10 @@ def _search_settings(factory: str) -> list[tuple[str, int]]:
 
 def bench_add(args: argparse.Namespace) -> dict[str, Any]:
     """Add N articles the index does not hold to a copy of it; check consistency."""
-    from qa.embedding import make_embedder
-    from qa.indexing import add_articles, remove_articles
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.build import add_articles, remove_articles
+    from qa.indexing.store import load_snapshot, read_manifest
     from qa.ingest import read_articles
-    from qa.store import load_snapshot, read_manifest
 
     manifest = read_manifest(args.index)
     held = manifest["counts"]["articles"]
@@ -355,8 +355,8 @@ class StandInEmbedder:
     """
 
     def __init__(self, cache_root: Path, seed: int) -> None:
-        from qa.embedding import make_embedder
-        from qa.vector_cache import VectorCache
+        from qa.encoders.embedding import make_embedder
+        from qa.indexing.vector_cache import VectorCache
 
         self.identity = make_embedder().identity
         self.cache = VectorCache(cache_root, self.identity)
@@ -366,7 +366,7 @@ class StandInEmbedder:
 
     def embed_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Cached vectors, or stand-ins; never the encoder."""
-        from qa.vector_cache import passage_digests
+        from qa.indexing.vector_cache import passage_digests
 
         if len(self.cache) == 0:
             raise SystemExit("the vector cache is empty: run the full build with --vector-cache")
@@ -390,7 +390,7 @@ class StandInEmbedder:
 
 def bench_standin(args: argparse.Namespace) -> dict[str, Any]:
     """Build the stand-in full-size index (see ``StandInEmbedder``) into --index."""
-    from qa.indexing import build_index
+    from qa.indexing.build import build_index
     from qa.ingest import read_articles
 
     articles = read_articles([args.news], fmt="crud", limit=args.articles).articles

@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reader", default=DEFAULT_READER, choices=sorted(READERS))
     args = parser.parse_args(argv)
 
-    from qa.indexing import ensure_index
+    from qa.indexing.build import ensure_index
     from qa.pipeline import Pipeline
 
     index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir())

@@ -38,16 +38,11 @@ from typing import Any
 from tqdm import tqdm
 
 from eval.datasets import QAItem, load_squad
-from eval.metrics import (
-    cmrc_em,
-    cmrc_f1,
-    decision_score,
-    expected_calibration_error,
-    reliability,
-)
-from qa.calibration import CALIBRATOR_FILE, FEATURES, Calibrator, LogisticModel, features
+from eval.metrics import decision_score, expected_calibration_error, reliability
 from qa.config import cache_dir
 from qa.errors import InputError
+from qa.reading.calibration import CALIBRATOR_FILE, FEATURES, Calibrator, LogisticModel, features
+from qa.scoring import cmrc_em, cmrc_f1
 from qa.types import Signals
 
 QA_TRAIN = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "qa-train"
@@ -102,8 +97,8 @@ def fold(paragraph_id: str) -> int:
 def _index(news: Path, contexts: Sequence[Any]) -> tuple[Path, Path]:
     """(news-only index, news + present contexts index), both cached."""
     from eval.distractors import distractor_index
-    from qa.embedding import make_embedder
-    from qa.indexing import add_articles
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.build import add_articles
 
     embedder = make_embedder()
     base = distractor_index(news, NEWS_ARTICLES, embedder)
@@ -184,7 +179,7 @@ def _dev_results() -> list[Any]:
     from eval.datasets import DEV_DATASET, load_jsonl
     from eval.runner import run_end_to_end
     from qa.config import default_corpus_dir, default_index_dir
-    from qa.indexing import ensure_index
+    from qa.indexing.build import ensure_index
     from qa.pipeline import Pipeline
 
     index_dir = ensure_index(default_index_dir(), default_corpus_dir(), progress=True)

@@ -10,11 +10,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from qa.config import ChunkingConfig, cache_dir
-from qa.embedding import Embedder
-from qa.indexing import build_index
+from qa.encoders.embedding import Embedder
+from qa.indexing.build import build_index
+from qa.indexing.lexical import Bm25Params
+from qa.indexing.store import read_manifest
 from qa.ingest import read_articles
-from qa.lexical import Bm25Params
-from qa.store import read_manifest
 
 
 def distractor_index(news: Path, count: int, embedder: Embedder) -> Path:

@@ -17,20 +17,21 @@ from typing import Any
 from eval.datasets import QAItem, SquadSet
 from eval.metrics import (
     abstention_scores,
-    cmrc_em,
-    cmrc_f1,
     decision_score,
     mean_reciprocal_rank,
     percentiles,
     recall_at,
 )
-from qa.chunking import chunk_articles
 from qa.config import ChunkingConfig
 from qa.errors import UsageError
+from qa.indexing.chunking import chunk_articles
 from qa.pipeline import Pipeline, Turn
 from qa.question import analyze_question
-from qa.reader import FastReader, Reader, idf_table
-from qa.retrieval import MODES, Mode
+from qa.reading.coverage import QuestionCoverage
+from qa.reading.fast import FastReader, idf_table
+from qa.reading.protocol import Reader
+from qa.retrieval.hybrid import MODES, Mode
+from qa.scoring import cmrc_em, cmrc_f1
 from qa.types import Answer, Article, Chunk, Hit
 
 RECALL_KS = (1, 3, 5, 10)
@@ -62,7 +63,7 @@ class QuestionResult:
     error: str = ""
     """Why the question could not be asked (e.g. it is empty); scored as wrong."""
     signals: dict[str, Any] | None = None
-    """What the confidence was computed from (qa.calibration)."""
+    """What the confidence was computed from (qa.reading.calibration)."""
     raw_em: float = 0.0
     """EM of the raw prediction: whether the answer would have been right."""
 
@@ -225,7 +226,7 @@ def run_reader(
     reader_factory: Callable[[dict[str, float]], Reader], squad: SquadSet
 ) -> list[QuestionResult]:
     """The reader alone, given each question's gold context as its passages."""
-    from qa.lexical import Bm25Params, LexicalIndex
+    from qa.indexing.lexical import Bm25Params, LexicalIndex
 
     hits_of = _context_hits(squad.articles)
     # IDF over the contexts' sentence-sized chunks, like an index would count them.
@@ -340,11 +341,11 @@ def reader_factory(name: str) -> Callable[[dict[str, float]], Reader]:
     """Reader mode: a function from the contexts' IDF table to the named reader."""
     if name == "fast":
         return FastReader
-    from qa.neural_reader import NeuralReader
+    from qa.reading.neural import NeuralReader
 
     neural = NeuralReader()
     if name == "neural":
         return lambda idf: neural
-    from qa.routed_reader import RoutedReader
+    from qa.reading.routed import RoutedReader
 
-    return lambda idf: RoutedReader(neural, FastReader(idf))
+    return lambda idf: RoutedReader(neural, FastReader(idf), QuestionCoverage(idf))

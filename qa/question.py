@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from qa.crosslingual import ENGLISH_STOPWORDS, Expansion, is_english
-from qa.lexical import STOPWORDS, analyze
+from qa.tokens import ENGLISH_STOPWORDS, STOPWORDS, analyze, is_english
+from qa.types import Expansion
 
 
 class AnswerType(StrEnum):

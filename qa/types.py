@@ -143,7 +143,7 @@ class Signals(Record):
     typed: float
     """1 for questions whose answer type can be checked (numbers, dates)."""
     subject_missing: bool
-    """The subject check failed (qa.calibration says when): the answer's text does not
+    """The subject check failed (qa.reading.calibration says when): the answer's text does not
     name what the question asks about."""
 
 
@@ -185,3 +185,20 @@ class Answer:
             "signals": self.signals.to_dict() if self.signals else None,
             "passages": [p.to_dict() for p in self.passages],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    """Chinese terms found for an English question, grouped by the English they render."""
+
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    """(english word or phrase, its Chinese terms) in question order."""
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Every Chinese term once, in order."""
+        return tuple(dict.fromkeys(t for _, terms in self.groups for t in terms))
+
+    def query_text(self) -> str:
+        """The terms as one space-separated string for BM25."""
+        return " ".join(self.terms)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The neural reader's training sweep on one GPU, as run to make the shipped weights.
 #
-#   python -m qa.train_reader --export-bundle .bundle --max-length 384 --stride 128   # here
+#   python -m qa.reading.train --export-bundle .bundle --max-length 384 --stride 128   # here
 #   OUT=/some/dir scripts/train_reader_sweep.sh                                       # on the GPU
 #
 # Trains every setting below at once from the bundle (a small model leaves one GPU mostly
@@ -26,7 +26,7 @@ run() {  # run NAME SECONDS [train_reader options...]
   shift 2
   echo "$*" > "$RUNS/$name.args"
   # shellcheck disable=SC2086  # EXTRA is a list of options
-  timeout "$limit" "$PY" -m qa.train_reader --bundle "$BUNDLE" --device "$DEVICE" --bf16 \
+  timeout "$limit" "$PY" -m qa.reading.train --bundle "$BUNDLE" --device "$DEVICE" --bf16 \
     --validate --threads 2 --batch-size 32 --save-every 250 --out "$RUNS/$name" "$@" $EXTRA \
     > "$RUNS/$name.log" 2>&1
   echo "$name exit $? after $((SECONDS - started)) s"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from qa.config import PROJECT_ROOT
-from qa.embedding import HashEmbedder
-from qa.indexing import build_index
+from qa.encoders.embedding import HashEmbedder
+from qa.indexing.build import build_index
 from qa.ingest import read_articles
 from qa.types import Article
 

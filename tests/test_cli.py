@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.__main__ import main
-from qa.store import read_manifest
+from qa.cli import main
+from qa.indexing.store import read_manifest
 from tests.conftest import PAGE
 
 

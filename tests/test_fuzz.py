@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.embedding import HashEmbedder
+from qa.encoders.embedding import HashEmbedder
 from qa.errors import InputError, QAError, UsageError
 from qa.ingest import parse_crud, parse_jsonl, parse_page, read_articles
 from qa.pipeline import Pipeline
@@ -70,7 +70,7 @@ def test_jsonl_and_crud_parsers_never_crash(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    from qa.indexing import build_index
+    from qa.indexing.build import build_index
     from tests.conftest import PAGE
 
     index_dir = tmp_path_factory.mktemp("fuzz-index") / "index"

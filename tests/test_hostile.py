@@ -6,12 +6,12 @@ import json
 import re
 from pathlib import Path
 
-from qa.embedding import HashEmbedder
-from qa.html import render_answer_html
-from qa.indexing import build_index
+from qa.encoders.embedding import HashEmbedder
+from qa.indexing.build import build_index
 from qa.ingest import read_articles
 from qa.pipeline import Pipeline
-from qa.render import render_text
+from qa.present.html import render_answer_html
+from qa.present.text import render_text
 
 HOSTILE_TEXT = (
     "恶意测试项目投资额为3亿元。\u202e反向\u202c\u200b\u2066隐形\u2069\x1b[31m红色\x1b[0m"

@@ -6,8 +6,8 @@ import json
 import threading
 from pathlib import Path
 
-from qa.embedding import HashEmbedder
-from qa.indexing import add_articles, remove_articles
+from qa.encoders.embedding import HashEmbedder
+from qa.indexing.build import add_articles, remove_articles
 from qa.ingest import read_articles
 from qa.live import LivePipeline
 

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from qa.calibration import FEATURES, SUBJECT_CAP, Calibrator, LogisticModel
-from qa.embedding import HashEmbedder
+from qa.encoders.embedding import HashEmbedder
 from qa.errors import UsageError
 from qa.pipeline import MAX_QUESTION_CHARS, Pipeline, Turn
-from qa.render import render_text
+from qa.present.text import render_text
+from qa.reading.calibration import FEATURES, SUBJECT_CAP, Calibrator, LogisticModel
 
 
 @pytest.fixture()
@@ -123,7 +123,7 @@ def test_a_corrupt_index_is_refused_at_load(tmp_path: Path, page_index: Path, da
     import shutil
 
     from qa.errors import ChecksumError
-    from qa.store import read_manifest
+    from qa.indexing.store import read_manifest
 
     index_dir = tmp_path / "damaged"
     shutil.copytree(page_index, index_dir)

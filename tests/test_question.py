@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from qa.question import AnswerType, analyze_question
+from qa.reading.coverage import QuestionCoverage
 
 
 @pytest.mark.parametrize(
@@ -66,8 +67,7 @@ def test_follow_up_type_comes_from_the_users_words() -> None:
 def test_english_words_of_a_chinese_question_are_found_by_their_rendering_or_any_case() -> None:
     # A Chinese follow-up to an English question carries the English one's words; a
     # passage in Chinese has them only as their Chinese rendering, and "gdp" as "GDP".
-    from qa.crosslingual import Expansion
-    from qa.reader import FastReader
+    from qa.types import Expansion
 
     text = "惠及多少户家庭? How many old residential community renovation projects were started?"
     expansion = Expansion((("community", ("社区",)), ("projects", ("项目", "工程"))))
@@ -75,9 +75,9 @@ def test_english_words_of_a_chinese_question_are_found_by_their_rendering_or_any
     assert ("projects", "项目", "工程") in analysis.groups
     assert ("community", "社区") in analysis.groups
     assert analysis.answer_type is AnswerType.COUNT and not analysis.english
-    reader = FastReader({})
+    evidence = QuestionCoverage({})
     passage = "全市老旧小区改造项目开工,惠及1.7万户家庭,社区面貌一新。"
-    _, missing = reader.coverage(analysis, passage)
+    _, missing = evidence.of(analysis, passage)
     assert ("projects", "项目", "工程") not in missing and ("community", "社区") not in missing
-    found, missing = reader.coverage(analyze_question("GDP之比是多少?"), "物流总费用与GDP的比率")
+    found, missing = evidence.of(analyze_question("GDP之比是多少?"), "物流总费用与GDP的比率")
     assert found == 1.0 and not missing

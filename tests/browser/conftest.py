@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.embedding import HashEmbedder
-from qa.indexing import build_index
+from qa.encoders.embedding import HashEmbedder
+from qa.indexing.build import build_index
 from qa.ingest import read_articles
 from tests.conftest import PAGE
 

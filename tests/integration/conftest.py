@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.embedding import SentenceTransformerEmbedder, make_embedder
-from qa.indexing import build_index
+from qa.encoders.embedding import SentenceTransformerEmbedder, make_embedder
+from qa.indexing.build import build_index
 from qa.ingest import read_articles
 from qa.pipeline import Pipeline
 from tests.conftest import PAGE

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.embedding import SentenceTransformerEmbedder
-from qa.indexing import build_index
-from qa.models import provision_e5
-from qa.store import load_snapshot
+from qa.encoders.embedding import SentenceTransformerEmbedder
+from qa.encoders.provision import provision_e5
+from qa.indexing.build import build_index
+from qa.indexing.store import load_snapshot
 from qa.types import Article
 
 pytestmark = pytest.mark.integration

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import ModelError
-from qa.neural_reader import CONFIG_FILE, DEFAULT_MODEL_DIR, WEIGHTS_FILE, NeuralReader
 from qa.pipeline import Pipeline
+from qa.reading.neural import CONFIG_FILE, DEFAULT_MODEL_DIR, WEIGHTS_FILE, NeuralReader
 
 pytestmark = pytest.mark.integration
 
@@ -74,8 +74,8 @@ def test_serving_model_computes_what_transformers_computes() -> None:
     import torch
     from safetensors.torch import load_file
 
-    from qa.models import provision_e5
-    from qa.span_model import DEFAULT_MODEL_DIR, WEIGHTS_FILE, build_model, serving_model
+    from qa.encoders.provision import provision_e5
+    from qa.reading.span_model import DEFAULT_MODEL_DIR, WEIGHTS_FILE, build_model, serving_model
 
     base = provision_e5()
     delta = {k: v.float() for k, v in load_file(str(DEFAULT_MODEL_DIR / WEIGHTS_FILE)).items()}
@@ -99,7 +99,7 @@ def test_answering_does_not_import_transformers() -> None:
     import subprocess
     import sys
 
-    script = ("import sys; from qa.neural_reader import NeuralReader; NeuralReader(); "
+    script = ("import sys; from qa.reading.neural import NeuralReader; NeuralReader(); "
               "sys.exit('transformers' in sys.modules)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=300)
     assert result.returncode == 0, result.stderr.decode()[-500:]

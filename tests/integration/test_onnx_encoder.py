@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.embedding import SentenceTransformerEmbedder
+from qa.encoders.embedding import SentenceTransformerEmbedder
+from qa.encoders.onnx import ONNX_FILE, OnnxQueryEncoder, export_dir, plain_layout
+from qa.encoders.word_table import word_table
 from qa.errors import ModelError
-from qa.onnx_encoder import ONNX_FILE, OnnxQueryEncoder, export_dir, plain_layout
-from qa.word_table import word_table
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def test_a_damaged_export_names_the_fix(e5: SentenceTransformerEmbedder, tmp_pat
 def test_an_export_without_onnx_names_the_fix(
     e5: SentenceTransformerEmbedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from qa.onnx_encoder import _export
+    from qa.encoders.onnx import _export
 
     monkeypatch.setitem(sys.modules, "onnx", None)  # as if onnx were not installed
     words = word_table(e5.folder, e5.identity.fingerprint)
@@ -69,7 +69,7 @@ def test_an_export_without_onnx_names_the_fix(
 
 
 def test_int8_questions_stay_close_to_fp32(e5: SentenceTransformerEmbedder) -> None:
-    from qa.onnx_encoder import INT8_FILE
+    from qa.encoders.onnx import INT8_FILE
 
     int8 = SentenceTransformerEmbedder(e5.folder, e5.identity.model, query_encoder="onnx-int8")
     assert int8.query_backend == "onnx-int8"

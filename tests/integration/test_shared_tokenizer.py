@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.neural_reader import NeuralReader
-from qa.onnx_encoder import MAX_TOKENS
+from qa.encoders.onnx import MAX_TOKENS
+from qa.reading.neural import NeuralReader
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ def test_reader_features_equal_the_transformers_features_it_was_trained_on(
 ) -> None:
     from transformers import AutoTokenizer
 
-    from qa.models import provision_e5
+    from qa.encoders.provision import provision_e5
 
     oracle = AutoTokenizer.from_pretrained(str(provision_e5()))
     question = "株洲节约了多少物流成本?"
@@ -48,7 +48,7 @@ def test_reader_features_equal_the_transformers_features_it_was_trained_on(
 
 
 def test_one_tokenizer_serves_the_encoder_and_the_reader(reader: NeuralReader) -> None:
-    from qa.embedding import make_embedder
+    from qa.encoders.embedding import make_embedder
 
     embedder = make_embedder()
     embedder.embed_queries(["株洲"])

@@ -1,0 +1,441 @@
+"""The verbs of ``python -m qa``: build | add | remove | upgrade | ask | info.
+
+Argument parsing (``build_parser``) and one function per verb (``cmd_*``).
+
+Every verb prints a human summary, or one JSON object with ``--json``; errors print one
+line that says what to do and exit non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from qa.config import DEFAULT_EMBED_MODEL, DEFAULT_FAISS_FACTORY, ChunkingConfig, default_corpus_dir
+from qa.config import default_index_dir as _default_index_dir
+from qa.errors import QAError, UsageError
+from qa.indexing.lexical import Bm25Params
+from qa.ingest import FORMATS, IngestResult, read_articles
+from qa.pipeline import DEFAULT_K, DEFAULT_READER, READERS
+from qa.tokens import ANALYZERS
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _add_source_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--source",
+        nargs="+",
+        metavar="PATH",
+        help="news files or folders (default for build: the shipped corpus/)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="input kind (default: .jsonl → jsonl, a CRUD header → crud, else page)",
+    )
+    parser.add_argument("--date", metavar="YYYY-MM-DD", help="publication date of page files")
+    parser.add_argument(
+        "--publisher",
+        default="",
+        metavar="NAME",
+        help="source name stored with every article (e.g. 株洲日报)",
+    )
+    parser.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="skip unreadable files and lines with a warning instead of failing",
+    )
+    parser.add_argument("--limit", type=int, metavar="N", help="read at most N articles")
+    parser.add_argument(
+        "--vector-cache",
+        type=Path,
+        metavar="DIR",
+        help="keep passage vectors in DIR as they are embedded, so that an interrupted or "
+        "repeated run embeds only what DIR lacks (for builds that take hours)",
+    )
+
+
+def _index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="index folder (default: $QA_INDEX_DIR or index/ in the checkout)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m qa``."""
+    parser = argparse.ArgumentParser(prog="python -m qa", description=__doc__.splitlines()[0])
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    build = verbs.add_parser("build", help="build an index from news files")
+    _add_source_options(build)
+    _index_option(build)
+    build.add_argument("--force", action="store_true", help="replace an existing index")
+    build.add_argument(
+        "--model",
+        default=DEFAULT_EMBED_MODEL,
+        help="embedding model: multilingual-e5-small (default) or a sentence-transformers folder",
+    )
+    build.add_argument(
+        "--faiss",
+        default=DEFAULT_FAISS_FACTORY,
+        metavar="FACTORY",
+        help="FAISS factory string: auto (default: Flat up to 100,000 chunks, HNSW32 above), "
+        "Flat, HNSW32, IVF1024,PQ32x8, ...",
+    )
+    defaults = ChunkingConfig()
+    build.add_argument("--chunk-size", type=int, default=defaults.max_chars, metavar="CHARS")
+    build.add_argument("--chunk-overlap", type=int, default=defaults.overlap_chars, metavar="CHARS")
+    build.add_argument(
+        "--analyzer", choices=ANALYZERS, default=Bm25Params().analyzer, help="BM25 tokens"
+    )
+    build.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    add = verbs.add_parser("add", help="add articles to an index (skips ones already there)")
+    _add_source_options(add)
+    _index_option(add)
+    add.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    remove = verbs.add_parser("remove", help="remove articles from an index")
+    remove.add_argument("--article", nargs="+", required=True, metavar="ID", help="article ids")
+    _index_option(remove)
+    remove.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    upgrade = verbs.add_parser(
+        "upgrade", help="rewrite an index of an older schema in place (keeps its vectors)"
+    )
+    _index_option(upgrade)
+    upgrade.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    ask = verbs.add_parser("ask", help="answer a question with cited sources")
+    ask.add_argument("question", help="the question, in Chinese or English")
+    _index_option(ask)
+    ask.add_argument(
+        "-k",
+        type=int,
+        default=DEFAULT_K,
+        metavar="N",
+        help=f"passages to retrieve (default {DEFAULT_K})",
+    )
+    ask.add_argument(
+        "--from",
+        dest="published_from",
+        metavar="YYYY-MM-DD",
+        help="only articles published on or after this date",
+    )
+    ask.add_argument(
+        "--to",
+        dest="published_to",
+        metavar="YYYY-MM-DD",
+        help="only articles published on or before this date",
+    )
+    ask.add_argument(
+        "--source",
+        dest="sources",
+        action="append",
+        metavar="NAME",
+        help="only articles from this source (repeatable)",
+    )
+    ask.add_argument(
+        "--reader",
+        choices=READERS,
+        default=DEFAULT_READER,
+        help=f"span reader (default {DEFAULT_READER})",
+    )
+    ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
+
+    info = verbs.add_parser("info", help="show an index's manifest and verify it")
+    _index_option(info)
+    info.add_argument("--articles", action="store_true", help="also list the articles")
+    info.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def _read(args: argparse.Namespace, default_corpus: bool) -> IngestResult:
+    sources = args.source
+    if not sources:
+        if not default_corpus:
+            raise UsageError("give the news files to add with --source PATH [PATH ...]")
+        sources = [default_corpus_dir()]
+    result = read_articles(
+        sources,
+        fmt=args.format,
+        date=args.date,
+        source=args.publisher,
+        skip_bad=args.skip_bad,
+        limit=args.limit,
+    )
+    for problem in result.problems:
+        print(f"warning: skipped {problem}", file=sys.stderr)
+    if result.problems:
+        print(f"warning: skipped {len(result.problems)} bad inputs", file=sys.stderr)
+    return result
+
+
+def _report(verb: str, report: Any, started: float, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "verb": verb,
+        "articles_added": report.articles_added,
+        "articles_removed": report.articles_removed,
+        "chunks_added": report.chunks_added,
+        "chunks_removed": report.chunks_removed,
+        "articles_total": report.articles_total,
+        "chunks_total": report.chunks_total,
+        "skipped_existing": report.skipped_existing,
+        "seconds": {k: round(v, 3) for k, v in report.seconds.items()},
+        "total_seconds": round(time.perf_counter() - started, 3),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "generation": report.manifest.get("generation"),
+        **extra,
+    }
+
+
+def _print_report(summary: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(summary, ensure_ascii=False))
+        return
+    verb = summary["verb"]
+    if verb == "build":
+        print(
+            f"built {summary['index']}: {summary['articles_total']} articles, "
+            f"{summary['chunks_total']} chunks in {summary['total_seconds']:.1f} s "
+            f"(peak memory {summary['peak_rss_mb']:.0f} MB)"
+        )
+    elif verb == "add":
+        print(
+            f"added {summary['articles_added']} articles ({summary['chunks_added']} chunks), "
+            f"skipped {summary['skipped_existing']} already present; index now "
+            f"{summary['articles_total']} articles, {summary['chunks_total']} chunks"
+        )
+    elif verb == "upgrade":
+        print(
+            f"upgraded {summary['index']} to schema {summary['schema_version']}: "
+            f"{summary['articles_total']} articles, {summary['chunks_total']} chunks in "
+            f"{summary['total_seconds']:.1f} s"
+        )
+    else:
+        print(
+            f"removed {summary['articles_removed']} articles ({summary['chunks_removed']} chunks); "
+            f"index now {summary['articles_total']} articles, {summary['chunks_total']} chunks"
+        )
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """``build``: ingest, chunk, embed and write a new index."""
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.build import IndexOptions, build_index
+    from qa.indexing.store import check_can_create
+
+    started = time.perf_counter()
+    index_dir = args.index or _default_index_dir()
+    check_can_create(index_dir, force=args.force)  # fail before the slow part
+    try:
+        options = IndexOptions(
+            chunking=ChunkingConfig(args.chunk_size, args.chunk_overlap),
+            factory=args.faiss,
+            bm25=Bm25Params(analyzer=args.analyzer),
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    result = _read(args, default_corpus=True)
+    embedder = _with_cache(make_embedder(args.model), args.vector_cache)
+    report = build_index(
+        index_dir, result.articles, embedder, options, force=args.force, progress=not args.json
+    )
+    _print_report(
+        _report(
+            "build",
+            report,
+            started,
+            {
+                "index": str(index_dir),
+                "skipped_bad": len(result.problems),
+                "duplicates": result.duplicates,
+                "vectors_reused": getattr(embedder, "reused", 0),
+            },
+        ),
+        args.json,
+    )
+    return 0
+
+
+def _with_cache(embedder: Any, vector_cache: Path | None) -> Any:
+    if vector_cache is None:
+        return embedder
+    from qa.indexing.vector_cache import CachingEmbedder
+
+    return CachingEmbedder(embedder, vector_cache)
+
+
+def _embedder_for(index_dir: Path, vector_cache: Path | None = None) -> Any:
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.store import read_manifest
+
+    return _with_cache(make_embedder(read_manifest(index_dir)["embedding"]["model"]), vector_cache)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    """``add``: append new articles to an index."""
+    from qa.indexing.build import add_articles
+
+    started = time.perf_counter()
+    index_dir = args.index or _default_index_dir()
+    result = _read(args, default_corpus=False)
+    embedder = _embedder_for(index_dir, args.vector_cache)
+    report = add_articles(index_dir, result.articles, embedder, progress=not args.json)
+    _print_report(_report("add", report, started, {"index": str(index_dir)}), args.json)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    """``remove``: delete articles by id."""
+    from qa.indexing.build import remove_articles
+
+    started = time.perf_counter()
+    index_dir = args.index or _default_index_dir()
+    report = remove_articles(index_dir, args.article)
+    _print_report(_report("remove", report, started, {"index": str(index_dir)}), args.json)
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    """``upgrade``: rewrite a schema-2 index in the current schema."""
+    from qa.indexing.build import upgrade_index
+
+    started = time.perf_counter()
+    index_dir = args.index or _default_index_dir()
+    report = upgrade_index(index_dir)
+    extra = {"index": str(index_dir), "schema_version": report.manifest["schema_version"]}
+    _print_report(_report("upgrade", report, started, extra), args.json)
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """``info``: the manifest plus the result of a full verification."""
+    from qa.indexing.store import load_snapshot, read_manifest
+
+    index_dir = args.index or _default_index_dir()
+    manifest = read_manifest(index_dir)
+    started = time.perf_counter()
+    problem = None
+    snapshot = None
+    try:
+        snapshot = load_snapshot(index_dir, verify=True)
+    except QAError as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    verification = {
+        "ok": problem is None,
+        "problem": problem,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    output: dict[str, Any] = {
+        "index": str(index_dir),
+        "manifest": manifest,
+        "verification": verification,
+    }
+    if args.articles and snapshot is not None:
+        output["articles"] = [
+            {"id": a.id, "title": a.title, "published_at": a.published_at, "source": a.source}
+            for a in snapshot.articles.values()
+        ]
+    if args.json:
+        print(json.dumps(output, ensure_ascii=False, indent=2))
+    else:
+        embedding, counts = manifest["embedding"], manifest["counts"]
+        print(
+            f"index      {index_dir} (schema {manifest['schema_version']}, "
+            f"generation {manifest['generation']}, updated {manifest['updated_at']})"
+        )
+        print(f"contents   {counts['articles']} articles, {counts['chunks']} chunks")
+        print(
+            f"embedding  {embedding['model']} (dim {embedding['dimension']}, "
+            f"fingerprint {embedding['fingerprint']})"
+        )
+        faiss_info = manifest["faiss"]
+        hidden = int(faiss_info.get("hidden", 0))
+        print(
+            f"faiss      {faiss_info['factory']}, {faiss_info['ntotal']} vectors"
+            + (f" (+{hidden} of removed chunks, hidden until a rebuild)" if hidden else "")
+        )
+        print(f"chunking   {manifest['chunking']}")
+        print(f"bm25       {manifest['lexical']['params']}")
+        print(
+            f"verified   {'ok' if problem is None else problem} ({verification['seconds']:.2f} s)"
+        )
+        for article in output.get("articles", []):
+            print(f"  {article['id']}  {article['published_at']}  {article['title']}")
+    return 0 if problem is None else 1
+
+
+def _check_date(value: str | None, flag: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as exc:
+        raise UsageError(f"{flag} {value!r} is not a date: use YYYY-MM-DD") from exc
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """``ask``: answer one question; build the default index first if there is none."""
+    from qa.pipeline import Pipeline
+    from qa.present.text import render_text
+    from qa.retrieval.hybrid import SearchFilters
+
+    filters = SearchFilters(
+        published_from=_check_date(args.published_from, "--from"),
+        published_to=_check_date(args.published_to, "--to"),
+        sources=tuple(args.sources or ()),
+    )
+    index_dir = args.index or ensure_default_index(quiet=args.json)
+    pipeline = Pipeline.load(index_dir, reader=args.reader)
+    answer = pipeline.ask(args.question, k=args.k, filters=filters)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        print(render_text(answer, color=sys.stdout.isatty()))
+    return 0
+
+
+def ensure_default_index(*, quiet: bool = False) -> Path:
+    """The default index, built from the shipped corpus on first use."""
+    from qa.indexing.build import ensure_index
+
+    return ensure_index(_default_index_dir(), default_corpus_dir(), progress=not quiet)
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "add": cmd_add,
+    "remove": cmd_remove,
+    "upgrade": cmd_upgrade,
+    "info": cmd_info,
+    "ask": cmd_ask,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.verb](args)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted: the index was left as it was before this command", file=sys.stderr)
+        return 130
+

@@ -1,0 +1,300 @@
+"""Build, add to and remove from an index: chunk, embed, index, commit.
+
+Everything is computed in memory first and committed by ``qa.indexing.store.write_generation``;
+a failure (or a kill) before the commit leaves the existing index as it was.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.config import DEFAULT_FAISS_FACTORY, ChunkingConfig, resolve_faiss_factory
+from qa.encoders.embedding import Embedder
+from qa.errors import IndexExistsError, IndexLockedError, QAError
+from qa.indexing.chunking import chunk_articles, embedding_text
+from qa.indexing.lexical import Bm25Params, LexicalIndex
+from qa.indexing.store import (
+    SCHEMA_VERSION,
+    UPGRADABLE_SCHEMAS,
+    check_can_create,
+    check_embedder,
+    load_snapshot,
+    read_legacy_generation,
+    read_manifest,
+    write_generation,
+    writer_lock,
+)
+from qa.indexing.vectors import VectorIndex
+from qa.types import Article, Chunk
+
+PASSAGE_TEMPLATE = "{source} {title}\\n{chunk}"
+_CARRIED = (
+    "created_at",
+    "embedding",
+    "faiss",
+    "chunking",
+    "lexical",
+    "passage_template",
+    "next_vector_id",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexOptions:
+    """How a new index is built; recorded in its manifest."""
+
+    chunking: ChunkingConfig = field(default_factory=ChunkingConfig)
+    factory: str = DEFAULT_FAISS_FACTORY
+    bm25: Bm25Params = field(default_factory=Bm25Params)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteReport:
+    """What a build, add or remove did, and how long its stages took."""
+
+    articles_added: int
+    articles_removed: int
+    chunks_added: int
+    chunks_removed: int
+    articles_total: int
+    chunks_total: int
+    skipped_existing: int
+    seconds: Mapping[str, float]
+    manifest: Mapping[str, Any]
+
+
+def _indexed_texts(articles: Mapping[str, Article], chunks: Sequence[Chunk]) -> list[str]:
+    return [embedding_text(articles[c.article_id], c) for c in chunks]
+
+
+def build_index(
+    index_dir: Path,
+    articles: Sequence[Article],
+    embedder: Embedder,
+    options: IndexOptions | None = None,
+    *,
+    force: bool = False,
+    progress: bool = False,
+) -> WriteReport:
+    """Create (or with ``force`` replace) the index in ``index_dir`` from ``articles``."""
+    options = options or IndexOptions()
+    if not articles:
+        raise QAError("no articles to index")
+    check_can_create(index_dir, force=force)
+    timings: dict[str, float] = {}
+    with writer_lock(index_dir):
+        check_can_create(index_dir, force=force)
+        started = time.perf_counter()
+        by_id = {a.id: a for a in articles}
+        chunks = chunk_articles(by_id.values(), options.chunking)
+        texts = _indexed_texts(by_id, chunks)
+        timings["chunk"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        vectors = embedder.embed_passages(texts, progress=progress)
+        timings["embed"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        ids = np.arange(len(chunks), dtype=np.int64)
+        factory = resolve_faiss_factory(options.factory, len(chunks))
+        vector_index = VectorIndex.create(factory, embedder.identity.dimension, vectors, ids)
+        timings["faiss"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        lexical = LexicalIndex.build(texts, options.bm25, progress=progress)
+        timings["bm25"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        manifest = write_generation(
+            index_dir,
+            articles=list(by_id.values()),
+            chunks=chunks,
+            vector_ids=ids,
+            vectors=vector_index,
+            lexical=lexical,
+            manifest_fields={
+                "embedding": embedder.identity.to_dict(),
+                "faiss": {"factory": factory, "metric": "inner_product"},
+                "chunking": asdict(options.chunking),
+                "lexical": {"library": "qa.lexical", "params": asdict(options.bm25)},
+                "passage_template": PASSAGE_TEMPLATE,
+            },
+        )
+        timings["write"] = time.perf_counter() - started
+    return WriteReport(len(by_id), 0, len(chunks), 0, len(by_id), len(chunks), 0, timings, manifest)
+
+
+def add_articles(
+    index_dir: Path, articles: Sequence[Article], embedder: Embedder, *, progress: bool = False
+) -> WriteReport:
+    """Append the articles not yet in the index; articles already present are skipped."""
+    timings: dict[str, float] = {}
+    with writer_lock(index_dir):
+        started = time.perf_counter()
+        snapshot = load_snapshot(index_dir, mmap=False)
+        check_embedder(snapshot.manifest, embedder.identity.to_dict())
+        timings["load"] = time.perf_counter() - started
+
+        new = {a.id: a for a in articles if a.id not in snapshot.articles}
+        skipped = len({a.id for a in articles}) - len(new)
+        if not new:
+            return WriteReport(
+                0,
+                0,
+                0,
+                0,
+                len(snapshot.articles),
+                len(snapshot.chunks),
+                skipped,
+                timings,
+                snapshot.manifest,
+            )
+        started = time.perf_counter()
+        chunking = ChunkingConfig(**snapshot.manifest["chunking"])
+        chunks = chunk_articles(new.values(), chunking)
+        texts = _indexed_texts(new, chunks)
+        vectors = embedder.embed_passages(texts, progress=progress)
+        timings["embed"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        first_id = int(snapshot.manifest["next_vector_id"])
+        ids = np.arange(first_id, first_id + len(chunks), dtype=np.int64)
+        snapshot.vectors.add(vectors, ids)
+        lexical = snapshot.lexical.extended(texts, progress=progress)
+        timings["index"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        manifest = write_generation(
+            index_dir,
+            articles=chain(snapshot.articles.values(), new.values()),
+            chunks=chain(snapshot.chunks, chunks),
+            vector_ids=np.concatenate([snapshot.vector_ids, ids]),
+            vectors=snapshot.vectors,
+            lexical=lexical,
+            manifest_fields={k: snapshot.manifest[k] for k in _CARRIED},
+        )
+        timings["write"] = time.perf_counter() - started
+    counts = manifest["counts"]
+    return WriteReport(
+        len(new), 0, len(chunks), 0, counts["articles"], counts["chunks"], skipped, timings,
+        manifest,
+    )  # fmt: skip
+
+
+def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
+    """Remove articles (and their chunks) by id; unknown ids are an error."""
+    timings: dict[str, float] = {}
+    with writer_lock(index_dir):
+        started = time.perf_counter()
+        snapshot = load_snapshot(index_dir, mmap=False)
+        timings["load"] = time.perf_counter() - started
+        unknown = [i for i in article_ids if i not in snapshot.articles]
+        if unknown:
+            raise QAError(
+                f"no article {', '.join(unknown[:5])} in {index_dir}: list the ids with "
+                f"`python -m qa info --index {index_dir} --articles`"
+            )
+        doomed = set(article_ids)
+        if len(doomed) == len(snapshot.articles):
+            raise QAError(
+                f"removing all {len(doomed)} articles would leave {index_dir} empty: "
+                "build a new index instead"
+            )
+        doomed_rows = [snapshot.articles.row(article_id) for article_id in doomed]
+        keep = ~np.isin(snapshot.chunks.article_rows, doomed_rows)
+        started = time.perf_counter()
+        vectors = snapshot.vectors.without(snapshot.vector_ids[~keep])
+        lexical = snapshot.lexical.kept(keep)
+        timings["index"] = time.perf_counter() - started
+        started = time.perf_counter()
+        manifest = write_generation(
+            index_dir,
+            articles=(a for a in snapshot.articles.values() if a.id not in doomed),
+            chunks=(snapshot.chunks[row] for row in np.flatnonzero(keep).tolist()),
+            vector_ids=snapshot.vector_ids[keep],
+            vectors=vectors,
+            lexical=lexical,
+            manifest_fields={k: snapshot.manifest[k] for k in _CARRIED},
+        )
+        timings["write"] = time.perf_counter() - started
+    counts = manifest["counts"]
+    return WriteReport(
+        0, len(doomed), 0, int((~keep).sum()), counts["articles"], counts["chunks"], 0, timings,
+        manifest,
+    )  # fmt: skip
+
+
+def _schema(index_dir: Path) -> int:
+    """The schema of the index in ``index_dir`` (current or upgradable; others are errors)."""
+    return int(
+        read_manifest(index_dir, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))["schema_version"]
+    )
+
+
+def upgrade_index(index_dir: Path) -> WriteReport:
+    """Rewrite a schema-2 index in the current schema, keeping its vectors and BM25 rows."""
+    if _schema(index_dir) == SCHEMA_VERSION:
+        raise QAError(f"{index_dir} already has index schema {SCHEMA_VERSION}: nothing to upgrade")
+    with writer_lock(index_dir):
+        started = time.perf_counter()
+        legacy = read_legacy_generation(index_dir)
+        manifest = write_generation(
+            index_dir,
+            articles=legacy.articles,
+            chunks=legacy.chunks,
+            vector_ids=legacy.vector_ids,
+            vectors=legacy.vectors,
+            lexical=legacy.lexical,
+            manifest_fields={k: legacy.manifest[k] for k in _CARRIED},
+        )
+        seconds = {"upgrade": time.perf_counter() - started}
+    counts = manifest["counts"]
+    return WriteReport(0, 0, 0, 0, counts["articles"], counts["chunks"], 0, seconds, manifest)
+
+
+def ensure_index(
+    index_dir: Path, corpus_dir: Path, *, progress: bool = False, wait_seconds: float = 1800
+) -> Path:
+    """Return ``index_dir``, first building it from ``corpus_dir`` if it holds no index.
+
+    The default index made by an earlier version is upgraded in place (its vectors are
+    kept). Safe when several processes start at once (the web chat and a CLI call): one
+    builds, the others wait for its manifest.
+    """
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.store import manifest_path
+    from qa.ingest import read_articles
+
+    if manifest_path(index_dir).exists():
+        if _schema(index_dir) in UPGRADABLE_SCHEMAS:
+            if progress:
+                print(f"upgrading {index_dir} to index schema {SCHEMA_VERSION}", file=sys.stderr)
+            try:
+                upgrade_index(index_dir)
+            except QAError:
+                # Another process upgrading at the same moment is fine; anything else is not.
+                if _schema(index_dir) != SCHEMA_VERSION:
+                    raise
+        return index_dir
+    if progress:
+        print(f"building {index_dir} from {corpus_dir} (first run)", file=sys.stderr)
+    try:
+        articles = read_articles([corpus_dir]).articles
+        build_index(index_dir, articles, make_embedder(), progress=progress)
+    except IndexExistsError:
+        pass  # another process finished first
+    except IndexLockedError:
+        deadline = time.monotonic() + wait_seconds
+        while not manifest_path(index_dir).exists():
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+    return index_dir

