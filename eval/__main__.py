@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the metrics and every question's result to OUT",
     )
     parser.add_argument(
+        "--predictions",
+        type=Path,
+        metavar="OUT",
+        help="reader and open modes: write {question id: answer} to OUT, and the answers had "
+        "it never abstained to OUT's .never-abstaining.json, for `python -m "
+        "eval.cmrc2018_official DATASET OUT`",
+    )
+    parser.add_argument(
         "--report",
         type=Path,
         metavar="DIR",
@@ -208,6 +216,16 @@ def run_reader_mode(args: argparse.Namespace) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def write_predictions(path: Path, results: Sequence[dict[str, Any]]) -> None:
+    """The official scorer's input: each question's answer ("" for an abstention), and the
+    same had the reader never abstained (beside it, ``.never-abstaining.json``)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for target, field in ((path, "prediction"), (path.with_suffix(".never-abstaining.json"),
+                                                 "raw_prediction")):  # fmt: skip
+        answers = {r["id"]: r[field] or "" for r in results if r["mode"] in ("reader", "hybrid")}
+        target.write_text(json.dumps(answers, ensure_ascii=False, indent=0), encoding="utf-8")
+
+
 def _print(run: dict[str, Any]) -> None:
     print(f"{run['name']}: {run['questions']} questions in {run['seconds']:.1f} s")
     for mode, s in run["summaries"].items():
@@ -276,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.predictions:
+        write_predictions(args.predictions, run["results"])
     if args.report:
         args.report.mkdir(parents=True, exist_ok=True)
         sections = [run, *run.get("parts", {}).values()]

@@ -99,11 +99,17 @@ def _index(news: Path, contexts: Sequence[Any]) -> tuple[Path, Path]:
     from eval.distractors import distractor_index
     from qa.encoders.embedding import make_embedder
     from qa.indexing.build import add_articles
+    from qa.indexing.store import SCHEMA_VERSION
 
     embedder = make_embedder()
     base = distractor_index(news, NEWS_ARTICLES, embedder)
     folder = cache_dir() / "calibration" / f"cmrc-train-slice-{NEWS_ARTICLES}"
-    if not (folder / "manifest.json").exists():
+    manifest = folder / "manifest.json"
+    if manifest.exists() and json.loads(manifest.read_text("utf-8"))["schema_version"] != (
+        SCHEMA_VERSION
+    ):
+        shutil.rmtree(folder)  # its contexts came from SQuAD JSON: built again, not upgraded
+    if not manifest.exists():
         partial = folder.with_name(folder.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
         shutil.copytree(base, partial, ignore=shutil.ignore_patterns(".lock"))

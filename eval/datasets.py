@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qa.errors import InputError
 from qa.ingest import article_id
-from qa.textnorm import normalize_line, normalize_text
+from qa.textnorm import clean_line, clean_text, normalize_line, normalize_text
 from qa.types import Article
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -84,29 +84,32 @@ class SquadSet:
 
 
 def load_squad(path: Path, *, limit: int | None = None) -> SquadSet:
-    """Contexts and questions of a SQuAD-format file, normalised like any article.
+    """Contexts and questions of a SQuAD-format file; each context becomes one article
+    titled by its SQuAD title, its text as printed (qa.textnorm), like any article.
 
-    Gold answers are normalised with the same NFKC rules as the contexts, so they match
-    the stored text; each context becomes one article titled by its SQuAD title.
+    Gold answers are taken as they are, as the official CMRC 2018 script takes them: the
+    prediction, the printed characters of the reader's span, must match them (``（JR东日本）``
+    is not ``(JR东日本)``).
     """
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     articles: dict[str, Article] = {}
     items: list[QAItem] = []
     for document in data:
-        title = normalize_line(document.get("title", ""))
+        title = clean_line(document.get("title", ""))
         for paragraph in document["paragraphs"]:
-            text = normalize_text(paragraph["context"])
-            context = Article(article_id(title, text), title or text[:20], text,
-                              source=path.name, origin=str(path))  # fmt: skip
+            text = clean_text(paragraph["context"])
+            matched = normalize_text(text)
+            context = Article(article_id(normalize_line(title), matched), title or text[:20],
+                              text, source=path.name, origin=str(path))  # fmt: skip
             articles.setdefault(context.id, context)
             for qa in paragraph["qas"]:
                 answers = tuple(dict.fromkeys(
-                    normalize_line(a["text"]) for a in qa.get("answers", []) if a["text"].strip()
+                    a["text"] for a in qa.get("answers", []) if a["text"].strip()
                 ))  # fmt: skip
                 items.append(
                     QAItem(
                         id=str(qa["id"]),
-                        question=normalize_line(qa["question"]),
+                        question=qa["question"],
                         answers=answers,
                         lang="zh",
                         unanswerable=bool(qa.get("is_impossible")) or not answers,

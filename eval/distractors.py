@@ -11,9 +11,9 @@ from pathlib import Path
 
 from qa.config import ChunkingConfig, cache_dir
 from qa.encoders.embedding import Embedder
-from qa.indexing.build import build_index
+from qa.indexing.build import build_index, upgrade_index
 from qa.indexing.lexical import Bm25Params
-from qa.indexing.store import read_manifest
+from qa.indexing.store import SCHEMA_VERSION, UPGRADABLE_SCHEMAS, read_manifest
 from qa.ingest import read_articles
 
 
@@ -26,6 +26,10 @@ def distractor_index(news: Path, count: int, embedder: Embedder) -> Path:
         "bm25": asdict(Bm25Params()),
     }
     if (folder / "manifest.json").exists():
+        if read_manifest(folder, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))[
+            "schema_version"
+        ] in UPGRADABLE_SCHEMAS:
+            upgrade_index(folder)  # the printed text, read again; the vectors are kept
         manifest = read_manifest(folder)
         current = {
             "embedding": manifest["embedding"],

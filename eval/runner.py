@@ -32,6 +32,7 @@ from qa.reading.fast import FastReader, idf_table
 from qa.reading.protocol import Reader
 from qa.retrieval.hybrid import MODES, Mode
 from qa.scoring import cmrc_em, cmrc_f1
+from qa.textnorm import normalize_line
 from qa.types import Answer, Article, Chunk, Hit
 
 RECALL_KS = (1, 3, 5, 10)
@@ -94,20 +95,20 @@ class Gold:
 
 
 def locate_gold(item: QAItem, articles: Iterable[Article]) -> Gold | None:
-    """Find the gold article (by title or context id) and the evidence offsets in it."""
+    """Find the gold article (by title or context id) and the evidence offsets in its
+    printed text (where passages and citations point)."""
     for article in articles:
         if item.context_id and article.id != item.context_id:
             continue
         if not item.context_id and article.title != item.article_title:
             continue
-        if item.evidence:
-            start = article.text.find(item.evidence)
+        # Found in the matched form, so gold written in either form is located.
+        matched = article.matched
+        for wanted in (item.evidence, *item.answers):
+            key = normalize_line(wanted) if wanted else ""
+            start = matched.text.find(key) if key else -1
             if start >= 0:
-                return Gold(article.id, start, start + len(item.evidence))
-        for answer in item.answers:
-            start = article.text.find(answer)
-            if start >= 0:
-                return Gold(article.id, start, start + len(answer))
+                return Gold(article.id, *matched.span(start, start + len(key)))
     return None
 
 
@@ -217,7 +218,8 @@ def run_end_to_end(
 def _context_hits(articles: Sequence[Article]) -> dict[str, list[Hit]]:
     """Each gold context as one passage: the reader sees all of it, as SQuAD intends."""
     return {
-        a.id: [Hit(Chunk(f"{a.id}-0", a.id, 0, 0, len(a.text), a.text), a, row, 1.0, 1)]
+        a.id: [Hit(Chunk(f"{a.id}-0", a.id, 0, 0, len(a.matched.text), a.matched.text), a, row,
+                   1.0, 1)]
         for row, a in enumerate(articles)
     }
 
@@ -236,10 +238,12 @@ def run_reader(
     results = []
     for item in squad.items:
         started = time.perf_counter()
-        analysis = analyze_question(item.question)
+        analysis = analyze_question(normalize_line(item.question))
         reading = reader.read(analysis, hits_of[item.context_id], abstain=False)
         latency = (time.perf_counter() - started) * 1000
-        raw = reading.span.text if reading.span else None
+        # The prediction is the printed characters of the span, as the pipeline answers.
+        span = reading.span
+        raw = span.sentence.article.matched.original_text(span.start, span.end) if span else None
         prediction = raw if reading.confidence >= reader.threshold(analysis.english) else None
         results.append(
             _result(item, "reader", prediction, raw, reading.confidence, latency, article_rank=1)

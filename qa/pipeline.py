@@ -22,7 +22,7 @@ from qa.reading.fast import FastReader
 from qa.reading.protocol import Reader, Reading
 from qa.retrieval.hybrid import FusionConfig, HybridRetriever, Mode, SearchFilters
 from qa.textnorm import normalize_line
-from qa.types import Answer, Citation, Passage
+from qa.types import Answer, Citation, Hit, Passage
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
@@ -180,27 +180,12 @@ class Pipeline:
             why = self.signal_reader.why_not_confident(analysis, reading, resolved.subject)
             reading = replace(reading, span=None, reason=why)
         finished = time.perf_counter()
-        passages = tuple(
-            Passage(
-                rank=h.rank,
-                article_id=h.article.id,
-                title=h.article.title,
-                published_at=h.article.published_at,
-                source=h.article.source,
-                chunk_id=h.chunk.id,
-                start=h.chunk.start,
-                end=h.chunk.end,
-                text=h.chunk.text,
-                score=round(h.score, 6),
-            )
-            for h in retrieval.hits
-        )
         return Answer(
             question=question,
-            answer=reading.span.text if reading.span else None,
+            answer=self._printed_answer(reading),
             confidence=confidence,
             citations=self._citations(reading),
-            passages=passages,
+            passages=tuple(self._passage(h) for h in retrieval.hits),
             reason=reading.reason,
             timings_ms={
                 "retrieve": (retrieved - started) * 1000,
@@ -210,6 +195,34 @@ class Pipeline:
             interpreted_as=resolved.text if resolved.text != question else "",
             signals=signals,
             threshold=threshold,
+        )
+
+    # Everything the reader found is in the articles' matched text; what leaves the pipeline
+    # is mapped back to the printed characters (qa.textnorm), so that quotes are verbatim.
+
+    @staticmethod
+    def _printed_answer(reading: Reading) -> str | None:
+        """The answer span as printed in its article."""
+        if reading.span is None:
+            return None
+        span = reading.span
+        return span.sentence.article.matched.original_text(span.start, span.end)
+
+    @staticmethod
+    def _passage(hit: Hit) -> Passage:
+        """A retrieved chunk as printed."""
+        start, end = hit.article.matched.span(hit.chunk.start, hit.chunk.end)
+        return Passage(
+            rank=hit.rank,
+            article_id=hit.article.id,
+            title=hit.article.title,
+            published_at=hit.article.published_at,
+            source=hit.article.source,
+            chunk_id=hit.chunk.id,
+            start=start,
+            end=end,
+            text=hit.article.text[start:end],
+            score=round(hit.score, 6),
         )
 
     @staticmethod
@@ -233,6 +246,12 @@ class Pipeline:
         citations = []
         for n, sentence in enumerate(chosen, start=1):
             holds_answer = sentence is span.sentence
+            matched = sentence.article.matched
+            start, end = matched.span(sentence.start, sentence.end)
+            # the answer's offsets are in its own article, so only its sentence maps them
+            answer_start, answer_end = matched.span(span.start, span.end) if holds_answer else (
+                None, None
+            )
             citations.append(
                 Citation(
                     n=n,
@@ -241,11 +260,11 @@ class Pipeline:
                     published_at=sentence.article.published_at,
                     source=sentence.article.source,
                     chunk_id=sentence.chunk.id,
-                    start=sentence.start,
-                    end=sentence.end,
-                    quote=sentence.article.text[sentence.start : sentence.end],
-                    answer_start=span.start if holds_answer else None,
-                    answer_end=span.end if holds_answer else None,
+                    start=start,
+                    end=end,
+                    quote=sentence.article.text[start:end],
+                    answer_start=answer_start,
+                    answer_end=answer_end,
                 )
             )
         return tuple(citations)

@@ -1,7 +1,11 @@
 """Frozen dataclasses passed between the stages of the pipeline.
 
-Offsets are always character offsets into ``Article.text`` (the normalised text that the
-index stores), so ``article.text[chunk.start:chunk.end] == chunk.text`` holds everywhere.
+``Article.text`` is the article's own text, as printed (qa.textnorm). Inside the pipeline
+every stage matches its normalised view, ``article.matched.text``: chunk, sentence and
+span offsets refer to it, so ``article.matched.text[chunk.start:chunk.end] == chunk.text``
+holds everywhere. What leaves the pipeline (``Answer``, ``Citation``, ``Passage``) is
+mapped back to the printed characters: ``article.text[citation.start:citation.end] ==
+citation.quote``.
 """
 
 from __future__ import annotations
@@ -9,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from typing import Any, Self
+
+from qa.textnorm import TextView, matching_view
 
 
 class Record:
@@ -30,7 +36,7 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Article(Record):
-    """One news article, its text already normalised."""
+    """One news article: its text as printed (cleaned of invisible characters only)."""
 
     id: str
     title: str
@@ -50,10 +56,15 @@ class Article(Record):
     origin: str = ""
     """Where the article was read from: "path:line"."""
 
+    @property
+    def matched(self) -> TextView:
+        """The text as every stage matches it, with the map back to ``text``."""
+        return matching_view(self.text)
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk(Record):
-    """A window of an article's text, located by character offsets."""
+    """A window of an article's matched text (``article.matched``), by character offsets."""
 
     id: str
     article_id: str
@@ -80,7 +91,8 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class Citation(Record):
-    """A cited sentence: exact offsets in its article, and the answer inside it if any.
+    """A cited sentence: exact offsets in its article's printed text, and the answer inside
+    it if any.
 
     ``article.text[start:end] == quote``; when the answer is in this sentence,
     ``start <= answer_start < answer_end <= end``.

@@ -9,6 +9,8 @@ from qa.errors import UsageError
 from qa.pipeline import MAX_QUESTION_CHARS, Pipeline, Turn
 from qa.present.text import render_text
 from qa.reading.calibration import FEATURES, SUBJECT_CAP, Calibrator, LogisticModel
+from qa.textnorm import clean_line
+from tests.conftest import PAGE
 
 
 @pytest.fixture()
@@ -159,3 +161,34 @@ def test_an_answer_about_another_place_is_withheld(page_index: Path) -> None:
     answer = pipeline.ask("岳阳的项目总投资多少?")
     assert answer.abstained and answer.confidence <= SUBJECT_CAP
     assert "岳阳" in answer.reason
+
+
+def _as_printed(text: str) -> str:
+    """A text with the page repairs of ingest undone: no line breaks (columns are joined),
+    no invisible or control characters, no white space at line ends."""
+    return "".join(clean_line(line) for line in text.splitlines())
+
+
+def test_every_quote_of_the_benchmark_is_in_the_printed_page(pipeline: Pipeline) -> None:
+    """What a reporter pastes into a search of the newspaper finds the page: every quote,
+    answer and passage of every benchmark question, as printed, full-width marks and all."""
+    from eval.datasets import SPLITS, load_jsonl
+
+    page = _as_printed(PAGE.read_text("utf-8"))
+    quotes = []
+    for split in sorted(SPLITS):
+        for item in load_jsonl(SPLITS[split]):
+            answer = pipeline.ask(item.question, abstain=False)
+            check_citations(pipeline, answer)
+            for citation in answer.citations:
+                assert _as_printed(citation.quote) in page, (item.id, citation.quote)
+                quotes.append(citation.quote)
+            for passage in answer.passages:
+                article = pipeline.snapshot.articles[passage.article_id]
+                assert article.text[passage.start : passage.end] == passage.text
+                assert _as_printed(passage.text) in page
+            if answer.answer:
+                assert _as_printed(answer.answer) in page
+    assert len(quotes) > 250
+    # as printed: the page sets most commas in ASCII, but its 12 full-width ones stay so
+    assert sum("，" in q for q in quotes) >= 5

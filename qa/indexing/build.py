@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -239,8 +239,44 @@ def _schema(index_dir: Path) -> int:
     )
 
 
+def printed_articles(index_dir: Path, stored: Sequence[Article]) -> list[Article]:
+    """``stored`` (normalised, as schemas 2 and 3 kept them) with their printed text, read
+    again from the files their ``origin`` names; an error says to rebuild when a file is
+    gone or no longer holds the same article."""
+    from qa.ingest import read_articles
+
+    rebuild = (
+        f"rebuild the index from its sources with `python -m qa build --force --index "
+        f"{index_dir} SOURCES`"
+    )
+    by_file: dict[str, list[Article]] = {}
+    for article in stored:
+        path = article.origin.rsplit(":", 1)[0]
+        if not path or not Path(path).is_file():
+            raise QAError(f"{article.id}: its source file {path!r} is gone: {rebuild}")
+        by_file.setdefault(path, []).append(article)
+    printed: dict[str, Article] = {}
+    for path, articles in by_file.items():
+        dates = {a.published_at[:10] for a in articles if a.published_at}
+        date = dates.pop() if len(dates) == 1 else None
+        for article in read_articles([path], date=date).articles:
+            printed.setdefault(article.id, article)
+    upgraded = []
+    for old in stored:
+        new = printed.get(old.id)
+        if new is None or new.matched.text != old.text:
+            raise QAError(f"{old.id}: {old.origin} no longer holds this article: {rebuild}")
+        upgraded.append(
+            replace(old, text=new.text, title=new.title, kicker=new.kicker,
+                    subtitle=new.subtitle, byline=new.byline, dateline=new.dateline)
+        )  # fmt: skip
+    return upgraded
+
+
 def upgrade_index(index_dir: Path) -> WriteReport:
-    """Rewrite a schema-2 index in the current schema, keeping its vectors and BM25 rows."""
+    """Rewrite a schema-2 or -3 index in the current schema: the printed text read again from
+    the articles' sources (whose matched view is the text those schemas stored, so every
+    chunk, vector and BM25 row is kept)."""
     if _schema(index_dir) == SCHEMA_VERSION:
         raise QAError(f"{index_dir} already has index schema {SCHEMA_VERSION}: nothing to upgrade")
     with writer_lock(index_dir):
@@ -248,7 +284,7 @@ def upgrade_index(index_dir: Path) -> WriteReport:
         legacy = read_legacy_generation(index_dir)
         manifest = write_generation(
             index_dir,
-            articles=legacy.articles,
+            articles=printed_articles(index_dir, legacy.articles),
             chunks=legacy.chunks,
             vector_ids=legacy.vector_ids,
             vectors=legacy.vectors,

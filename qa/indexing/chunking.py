@@ -1,6 +1,7 @@
 """Sentence-aware chunking with overlap; every chunk is located by offsets in its article.
 
-Invariant: ``article.text[chunk.start:chunk.end] == chunk.text`` for every chunk.
+Chunks are windows of the article's matched text (qa.textnorm): the invariant is
+``article.matched.text[chunk.start:chunk.end] == chunk.text`` for every chunk.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from qa.config import ChunkingConfig
+from qa.textnorm import normalize_line
 from qa.types import Article, Chunk
 
 # A sentence ends at 。!?; or an ellipsis, together with any closing quotes or brackets
@@ -85,7 +87,8 @@ def chunk_spans(text: str, config: ChunkingConfig) -> list[tuple[int, int]]:
 
 
 def chunk_article(article: Article, config: ChunkingConfig) -> list[Chunk]:
-    """The chunks of one article, numbered from 0."""
+    """The chunks of one article's matched text, numbered from 0."""
+    text = article.matched.text
     return [
         Chunk(
             id=f"{article.id}-{ordinal}",
@@ -93,9 +96,9 @@ def chunk_article(article: Article, config: ChunkingConfig) -> list[Chunk]:
             ordinal=ordinal,
             start=start,
             end=end,
-            text=article.text[start:end],
+            text=text[start:end],
         )
-        for ordinal, (start, end) in enumerate(chunk_spans(article.text, config))
+        for ordinal, (start, end) in enumerate(chunk_spans(text, config))
     ]
 
 
@@ -110,5 +113,5 @@ def embedding_text(article: Article, chunk: Chunk) -> str:
     The headline gives a chunk from deep inside a long article its topic; it is embedded
     but never stored in the chunk, so offsets stay exact.
     """
-    heading = " ".join(part for part in (article.source, article.title) if part)
+    heading = " ".join(normalize_line(part) for part in (article.source, article.title) if part)
     return f"{heading}\n{chunk.text}" if heading else chunk.text

@@ -54,10 +54,11 @@ from qa.indexing.tables import ArticleTable, ChunkTable, write_tables
 from qa.indexing.vectors import VectorIndex
 from qa.types import Article, Chunk
 
-SCHEMA_VERSION = 3
-"""3: articles and chunks as columns (qa.indexing.tables); 2 had chunks.jsonl (``qa upgrade``
-reads it)."""
-UPGRADABLE_SCHEMAS = (2,)
+SCHEMA_VERSION = 4
+"""4: articles keep their printed text (qa.textnorm), chunks index its matched view; 3 stored
+the text normalised, 2 also had chunks.jsonl. ``qa upgrade`` turns either into 4 by reading
+the printed text again from the articles' sources (their ``origin``), keeping the vectors."""
+UPGRADABLE_SCHEMAS = (2, 3)
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 _GENERATION = re.compile(r"^g(\d{6})$")
@@ -136,8 +137,9 @@ def read_manifest(index_dir: Path, *, schemas: Sequence[int] = (SCHEMA_VERSION,)
     if version in UPGRADABLE_SCHEMAS and version not in schemas:
         raise SchemaVersionError(
             f"{index_dir} has index schema {version}, this code reads schema {SCHEMA_VERSION}: "
-            f"upgrade it in place with `python -m qa upgrade --index {index_dir}` (keeps its "
-            "vectors, takes seconds) or rebuild it with `python -m qa build --force`"
+            f"upgrade it in place with `python -m qa upgrade --index {index_dir}` (reads the "
+            "printed text again from the articles' source files and keeps the vectors) or "
+            "rebuild it with `python -m qa build --force`"
         )
     if version not in schemas:
         raise SchemaVersionError(
@@ -295,7 +297,8 @@ def _read_generation(
 
 @dataclass(frozen=True)
 class LegacyGeneration:
-    """A schema-2 generation, read whole for ``qa upgrade``."""
+    """A schema-2 or schema-3 generation, read whole for ``qa upgrade``: its articles hold
+    the normalised text that those schemas stored."""
 
     manifest: Mapping[str, Any]
     articles: list[Article]
@@ -306,8 +309,15 @@ class LegacyGeneration:
 
 
 def read_legacy_generation(index_dir: Path) -> LegacyGeneration:
-    """Read a schema-2 index (chunks.jsonl) with its checksums verified."""
+    """Read a schema-2 (chunks.jsonl) or schema-3 index with its checksums verified."""
     manifest = read_manifest(index_dir, schemas=UPGRADABLE_SCHEMAS)
+    if manifest["schema_version"] == 3:
+        # Schema 3 is today's layout; only what its article text means has changed.
+        snapshot = _load_generation(index_dir, manifest, verify=True, mmap=False)
+        return LegacyGeneration(
+            manifest, list(snapshot.articles.values()), list(snapshot.chunks),
+            snapshot.vector_ids, snapshot.vectors, snapshot.lexical,
+        )  # fmt: skip
     verify_files(index_dir, manifest)
     generation = index_dir / manifest["generation"]
     articles = [Article.from_dict(d) for d in _read_jsonl(generation / "articles.jsonl")]

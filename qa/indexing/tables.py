@@ -10,7 +10,7 @@ a caller asks for it, so a question touches a handful of articles, not the archi
 Files (in a generation folder)::
 
     articles.jsonl        one article per line (as before)
-    articles.index.json   ids, byte offsets of the lines, text lengths, dates, sources
+    articles.index.json   ids, byte offsets of the lines, matched-text lengths, dates, sources
     chunks.npz            article_row, ordinal, start, end, vector_id; row i ↔ FAISS row i
 """
 
@@ -147,7 +147,7 @@ class ChunkTable(Sequence[Chunk]):
             ordinal=ordinal,
             start=start,
             end=end,
-            text=article.text[start:end],
+            text=article.matched.text[start:end],
         )
 
     def check(self) -> list[str]:
@@ -174,7 +174,7 @@ def write_tables(
     """Write ``articles.jsonl``, its index and ``chunks.npz`` into ``folder``; count both.
 
     Every chunk's id must be ``chunk_id(article_id, ordinal)`` and its text the article's
-    text at its offsets: both are derived, not stored, so they are checked here.
+    matched text at its offsets: both are derived, not stored, so they are checked here.
     """
     ids: list[str] = []
     offsets = [0]
@@ -188,10 +188,10 @@ def write_tables(
             handle.write(line)
             offsets.append(offsets[-1] + len(line))
             ids.append(article.id)
-            lengths.append(len(article.text))
+            lengths.append(len(article.matched.text))
             published_at.append(article.published_at)
             sources.append(article.source)
-            texts[article.id] = article.text
+            texts[article.id] = article.matched.text
     row_of = {article_id: row for row, article_id in enumerate(ids)}
     columns: dict[str, list[int]] = {"article_row": [], "ordinal": [], "start": [], "end": []}
     for chunk in chunks:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 from qa.errors import InputError
 from qa.ingest.records import Problem, article_id, valid_date
-from qa.textnorm import normalize_text
+from qa.textnorm import TextView, clean_line, clean_text, matching_view
 from qa.types import Article
 
 CRUD_SOURCE = "CRUD-RAG news 2023"
@@ -60,10 +59,21 @@ def _crud_date(header: str) -> str | None:
     return None
 
 
-def _crud_title(text: str) -> str:
-    first = re.split(r"(?<=[。!?])", text.split("\n", 1)[0], maxsplit=1)[0]
-    first = first.removeprefix("原标题:").strip()
-    return first if len(first) <= 40 else first[:39] + "…"
+def _crud_title(body: TextView) -> tuple[str, str]:
+    """(printed, matched) title: the body's first sentence, at most 40 characters."""
+    text = body.text
+    line_end = text.find("\n")
+    line_end = len(text) if line_end < 0 else line_end
+    sentence_end = re.search(r"[。!?]", text[:line_end])
+    end = sentence_end.end() if sentence_end else line_end
+    start = len("原标题:") if text.startswith("原标题:") else 0
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start > 40:
+        return body.original_text(start, start + 39) + "…", text[start : start + 39] + "…"
+    return body.original_text(start, end), text[start:end]
 
 
 def parse_crud(text: str, path: Path, problems: list[Problem] | None) -> Iterator[Article]:
@@ -71,9 +81,11 @@ def parse_crud(text: str, path: Path, problems: list[Problem] | None) -> Iterato
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        normalized = unicodedata.normalize("NFKC", line)
-        header, sep, body = normalized.partition("正文:")
-        body_text = normalize_text(body)
+        printed = clean_line(line)
+        view = matching_view(printed)
+        header, sep, _ = view.text.partition("正文:")
+        body_start = view.span(len(header) + len(sep), len(view.text))[0] if sep else 0
+        body_text = clean_text(printed[body_start:])
         if not sep or not body_text:
             message = "expected '<timestamp>，正文：<text>'" if not sep else "article text is empty"
             if problems is None:
@@ -81,9 +93,10 @@ def parse_crud(text: str, path: Path, problems: list[Problem] | None) -> Iterato
             problems.append(Problem(str(path), number, message))
             continue
         source_match = _CRUD_SOURCE.search(header)
-        title = _crud_title(body_text)
+        matched = matching_view(body_text)
+        title, matched_title = _crud_title(matched)
         yield Article(
-            id=article_id(title, body_text),
+            id=article_id(matched_title, matched.text),
             title=title,
             text=body_text,
             published_at=_crud_date(header),

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from qa.errors import InputError
 from qa.ingest.records import Problem, article_id, parse_published_at
-from qa.textnorm import normalize_line, normalize_text
+from qa.textnorm import clean_line, clean_text, normalize_line, normalize_text
 from qa.types import Article
 
 _JSONL_FIELDS = {"id", "title", "text", "published_at", "source", "url"}
@@ -29,17 +29,19 @@ def _jsonl_article(record: object, path: Path) -> Article:
         if not isinstance(value, str):
             raise ValueError(f"field {name!r} must be a string, got {type(value).__name__}")
         values[name] = value
-    text = normalize_text(values["text"])
+    text = clean_text(values["text"])
     if not text:
         raise ValueError("field 'text' is empty")
-    title = normalize_line(values["title"])
+    title = clean_line(values["title"])
     published = values.get("published_at")
     return Article(
-        id=normalize_line(values["id"]) if values.get("id") else article_id(title, text),
+        id=normalize_line(values["id"])
+        if values.get("id")
+        else article_id(normalize_line(title), normalize_text(text)),
         title=title,
         text=text,
         published_at=parse_published_at(published) if published else None,
-        source=normalize_line(values.get("source", "")),
+        source=clean_line(values.get("source", "")),
         url=values.get("url", "").strip(),
     )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from qa.errors import InputError
 from qa.ingest.records import article_id, valid_date
-from qa.textnorm import normalize_line
+from qa.textnorm import clean_line, matching_view, normalize_line, normalize_text
 from qa.types import Article
 
 _TERMINAL = tuple('。!?…"”’」』):;')
@@ -68,6 +68,7 @@ class _PageArticle:
     authors: list[str] = field(default_factory=list)
 
     def add_body(self, line: str) -> None:
+        """Add a printed line of body text: to the open paragraph, or as a new one."""
         if self.open_paragraph and self.paragraphs:
             # A paragraph broken across columns: the next line carries on mid-word.
             self.paragraphs[-1] += line
@@ -75,19 +76,19 @@ class _PageArticle:
         else:
             self.paragraphs.append(line)
             self.joined_last = False
-        last = self.paragraphs[-1]
+        last = normalize_line(self.paragraphs[-1])
         # A numbered section heading ("一、…工作回顾") is a paragraph of its own.
         section_heading = len(last) <= 50 and bool(_ENUMERATED.match(last)) and "。" not in last
         self.open_paragraph = not (_is_finished(last) or section_heading)
 
 
 def _split_headings(block: _PageArticle) -> tuple[str, str, str]:
-    """(kicker, title, subtitle) from a heading block's lines."""
+    """(kicker, title, subtitle) from a heading block's lines, as printed."""
     lines = list(block.headings)
-    subtitles = [line for line in lines if line.startswith(("——", "—", "--"))]
+    subtitles = [line for line in lines if normalize_line(line).startswith(("——", "—", "--"))]
     lines = [line for line in lines if line not in subtitles]
     kicker = ""
-    if len(lines) >= 2 and (len(lines) >= 3 or _KICKER_END.search(lines[0])):
+    if len(lines) >= 2 and (len(lines) >= 3 or _KICKER_END.search(normalize_line(lines[0]))):
         kicker = lines.pop(0)
     title = lines.pop(0) if lines else ""
     subtitle = " ".join([*lines, *subtitles])
@@ -106,7 +107,7 @@ def _page_date(path: Path, blocks: Sequence[_PageArticle], text: str) -> dt.date
         raise InputError(
             str(path), 'no dateline (e.g. "1月15日") to date this page: pass --date YYYY-MM-DD'
         )
-    heading_text = "\n".join(line for b in blocks for line in b.headings)
+    heading_text = "\n".join(normalize_line(line) for b in blocks for line in b.headings)
     anchor_pool = _full_dates(heading_text) or _full_dates(text)
     if not anchor_pool:
         raise InputError(
@@ -155,7 +156,10 @@ def parse_page(
     current: _PageArticle | None = None
     after_break = True  # top of page, a jump marker, or a finished paragraph
     for number, raw in enumerate(text.splitlines(), start=1):
-        line = normalize_line(raw)
+        # Decisions read the matched form of a line; what is kept is the printed one.
+        printed = clean_line(raw)
+        view = matching_view(printed)
+        line = view.text
         if not line:
             continue
         if _JUMP.match(line):
@@ -169,7 +173,7 @@ def parse_page(
                 if (
                     current.paragraphs
                     and not current.joined_last
-                    and len(current.paragraphs[-1]) <= 100
+                    and len(normalize_line(current.paragraphs[-1])) <= 100
                 ):
                     current.paragraphs.pop()
                 current.open_paragraph = False
@@ -185,9 +189,9 @@ def parse_page(
                 current = _PageArticle(line=number)
                 blocks.append(current)
             if _AUTHOR_LINE.match(line) and current.headings:
-                current.authors.append(line)
+                current.authors.append(printed)
             else:
-                current.headings.append(line)
+                current.headings.append(printed)
             after_break = False
             continue
         if current is None:
@@ -197,23 +201,30 @@ def parse_page(
         if not current.paragraphs and not current.byline:
             agency = _AGENCY_DATELINE.match(line)
             byline = _BYLINE.match(line)
+            rest = 0
             if agency:
-                current.byline = agency["agency"] + (agency["reporter"] or "")
-                current.dateline = agency["dateline"]
+                reporter = agency.span("reporter") if agency["reporter"] else (0, 0)
+                current.byline = view.original_text(*agency.span("agency")) + view.original_text(
+                    *reporter
+                )
+                current.dateline = view.original_text(*agency.span("dateline"))
                 date_match = _DATELINE_DATE.search(agency["dateline"])
                 if date_match:
                     current.dateline_date = (int(date_match[1]), int(date_match[2]))
-                line = agency["rest"]
+                rest = agency.start("rest")
             elif byline:
-                current.byline = byline["byline"]
-                line = byline["rest"]
-                leading = _LEADING_DATE.match(line)
+                current.byline = view.original_text(*byline.span("byline"))
+                rest = byline.start("rest")
+                leading = _LEADING_DATE.match(line[rest:])
                 if leading:
-                    current.dateline = leading[0]
+                    current.dateline = view.original_text(rest, rest + leading.end())
                     current.dateline_date = (int(leading[1]), int(leading[2]))
+            if rest:
+                printed = printed[view.span(rest, len(line))[0] :]
+                line = line[rest:]
             if not line:
                 continue
-        current.add_body(line)
+        current.add_body(printed)
         after_break = not current.open_paragraph
 
     if not blocks:
@@ -232,7 +243,7 @@ def parse_page(
         byline = " ".join(filter(None, [block.byline, *block.authors]))
         articles.append(
             Article(
-                id=article_id(title, body),
+                id=article_id(normalize_line(title), normalize_text(body)),
                 title=title,
                 text=body,
                 published_at=page_date.isoformat(),

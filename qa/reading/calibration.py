@@ -39,6 +39,7 @@ from qa.indexing.lexical import LexicalIndex
 from qa.question import NUMERIC_TYPES, AnswerType, QuestionAnalysis
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Reading, Sentence, Span
+from qa.textnorm import normalize_line
 from qa.tokens import tagged
 from qa.types import Hit, Signals
 
@@ -119,7 +120,8 @@ def _where_named(sentence: Sentence) -> str:
     the passage itself. A long article (a government work report) mentions many places
     somewhere; that one of them appears in it says nothing of the passage."""
     article = sentence.article
-    return f"{article.title}\n{article.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
+    lead = article.matched.text[:LEAD_CHARS]
+    return f"{normalize_line(article.title)}\n{lead}\n{sentence.chunk.text}"
 
 
 def _name_forms(group: Sequence[str]) -> tuple[str, ...]:

@@ -212,7 +212,8 @@ class NeuralReader:
         sentence = _sentence_around(hit, a_start, a_end, confidence)
         if abstain and confidence < self.threshold(question.english):
             return Reading(None, confidence, (sentence,), NOT_CONFIDENT, "neural")
-        span = Span(sentence, a_start, a_end, hit.article.text[a_start:a_end], question.answer_type)
+        text = hit.article.matched.text[a_start:a_end]
+        span = Span(sentence, a_start, a_end, text, question.answer_type)
         return Reading(span, confidence, (sentence,), "span read by the neural reader", "neural")
 
     def read(
@@ -255,7 +256,7 @@ def _sentence_around(hit: Hit, start: int, end: int, score: float) -> Sentence:
     for s, e in sentence_spans(hit.chunk.text):
         a_s, a_e = hit.chunk.start + s, hit.chunk.start + e
         if a_s <= start and end <= a_e:
-            return Sentence(hit.article, hit.chunk, a_s, a_e, hit.article.text[a_s:a_e], hit.rank,
-                            score, score, score)  # fmt: skip
+            text = hit.chunk.text[s:e]
+            return Sentence(hit.article, hit.chunk, a_s, a_e, text, hit.rank, score, score, score)
     return Sentence(hit.article, hit.chunk, hit.chunk.start, hit.chunk.end, hit.chunk.text,
                     hit.rank, score, score, score)  # fmt: skip

@@ -45,7 +45,7 @@ def test_page_chunks_hold_offsets_and_respect_the_size(page_articles: tuple[Arti
         chunks = chunk_article(article, config)
         assert chunks, article.title
         for chunk in chunks:
-            assert article.text[chunk.start : chunk.end] == chunk.text
+            assert article.matched.text[chunk.start : chunk.end] == chunk.text
             assert len(chunk.text) <= config.max_chars
             assert chunk.id == f"{article.id}-{chunk.ordinal}"
 

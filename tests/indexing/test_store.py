@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,10 @@ from qa.errors import (
 from qa.indexing.build import IndexOptions, add_articles, build_index, remove_articles
 from qa.indexing.chunking import chunk_articles
 from qa.indexing.store import check_embedder, load_snapshot, read_manifest, writer_lock
+from qa.ingest import read_articles
+from qa.textnorm import normalize_line
 from qa.types import Article
+from tests.conftest import PAGE
 
 
 def test_build_then_load_round_trips(page_index: Path, page_articles: tuple[Article, ...]) -> None:
@@ -240,9 +244,43 @@ def test_article_offsets_must_cover_the_file(page_index: Path, shift: str) -> No
         load_snapshot(page_index)
 
 
+def _files_of(index_dir: Path, folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(index_dir).as_posix(): sha256_file(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _downgrade_to_schema_3(index_dir: Path) -> None:
+    """Rewrite an index as schema 3 wrote it: the articles' text normalised."""
+    snapshot = load_snapshot(index_dir)
+    folder = index_dir / snapshot.generation
+    offsets = [0]
+    articles = list(snapshot.articles.values())
+    # A new file, renamed over the old: the snapshot still maps the old one.
+    with (folder / "articles.jsonl.new").open("wb") as handle:
+        for article in articles:
+            stored = replace(article, text=article.matched.text,
+                             title=normalize_line(article.title),
+                             byline=normalize_line(article.byline))  # fmt: skip
+            line = (json.dumps(stored.to_dict(), ensure_ascii=False) + "\n").encode()
+            handle.write(line)
+            offsets.append(offsets[-1] + len(line))
+    (folder / "articles.jsonl.new").replace(folder / "articles.jsonl")
+    index_path = folder / "articles.index.json"
+    index = json.loads(index_path.read_text("utf-8"))
+    index["offsets"] = offsets
+    index_path.write_text(json.dumps(index, ensure_ascii=False), "utf-8")
+    _rewrite_manifest(
+        index_dir, lambda m: m.update(schema_version=3, files=_files_of(index_dir, folder))
+    )
+
+
 def _downgrade_to_schema_2(index_dir: Path) -> None:
     """Rewrite an index as schema 2 wrote it: chunk objects in chunks.jsonl."""
     snapshot = load_snapshot(index_dir)
+    _downgrade_to_schema_3(index_dir)
     folder = index_dir / snapshot.generation
     with (folder / "chunks.jsonl").open("w", encoding="utf-8") as handle:
         for chunk, vector_id in zip(snapshot.chunks, snapshot.vector_ids, strict=True):
@@ -254,33 +292,49 @@ def _downgrade_to_schema_2(index_dir: Path) -> None:
                  "scores.indptr"):  # fmt: skip
         (folder / "bm25" / f"{name}.npy").unlink()  # schema 2 had bm25s's files instead
 
-    def change(manifest: dict) -> None:
-        manifest["schema_version"] = 2
-        manifest["files"] = {
-            p.relative_to(index_dir).as_posix(): sha256_file(p)
-            for p in sorted(folder.rglob("*"))
-            if p.is_file()
-        }
-
-    _rewrite_manifest(index_dir, change)
+    _rewrite_manifest(
+        index_dir, lambda m: m.update(schema_version=2, files=_files_of(index_dir, folder))
+    )
 
 
-def test_a_schema_2_index_is_upgraded_in_place(page_index: Path, capsys) -> None:
+@pytest.mark.parametrize("schema", [2, 3])
+def test_an_earlier_schema_is_upgraded_in_place_with_the_printed_text(
+    page_index: Path, capsys, schema: int
+) -> None:
     from qa.cli import main
 
     before = load_snapshot(page_index)
     chunks, vector_ids = list(before.chunks), before.vector_ids.copy()
-    _downgrade_to_schema_2(page_index)
+    articles = list(before.articles.values())
+    (_downgrade_to_schema_2 if schema == 2 else _downgrade_to_schema_3)(page_index)
     with pytest.raises(SchemaVersionError, match="python -m qa upgrade --index"):
         load_snapshot(page_index)
     assert main(["upgrade", "--index", str(page_index), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert (report["schema_version"], report["chunks_total"]) == (3, len(chunks))
+    assert (report["schema_version"], report["chunks_total"]) == (4, len(chunks))
     after = load_snapshot(page_index)
     assert list(after.chunks) == chunks
+    assert list(after.articles.values()) == articles  # read again from the page: printed
+    assert any("，" in a.text for a in articles)
     assert np.array_equal(after.vector_ids, vector_ids)
     assert main(["upgrade", "--index", str(page_index)]) != 0
-    assert "already has index schema 3: nothing to upgrade" in capsys.readouterr().err
+    assert "already has index schema 4: nothing to upgrade" in capsys.readouterr().err
+
+
+def test_an_upgrade_whose_sources_are_gone_says_to_rebuild(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    from qa.indexing.build import upgrade_index
+
+    page = tmp_path / "page.txt"
+    page.write_text(PAGE.read_text("utf-8"), "utf-8")
+    index_dir = tmp_path / "index"
+    build_index(index_dir, read_articles([page]).articles, hash_embedder)
+    _downgrade_to_schema_3(index_dir)
+    page.unlink()
+    with pytest.raises(QAError, match="is gone: rebuild the index from its sources"):
+        upgrade_index(index_dir)
+    assert read_manifest(index_dir, schemas=(3,))["schema_version"] == 3  # left as it was
 
 
 def test_a_served_snapshot_maps_its_vectors_read_only(page_index: Path) -> None:

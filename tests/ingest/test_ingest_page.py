@@ -120,11 +120,14 @@ def test_text_before_any_headline_is_reported_with_its_line(tmp_path: Path) -> N
     assert info.value.line == 1
 
 
-def test_offsets_refer_to_normalised_text(tmp_path: Path) -> None:
+def test_the_printed_text_is_kept_and_matched_normalised(tmp_path: Path) -> None:
     page = tmp_path / "fullwidth.txt"
     page.write_text(
         "标题一\n\n株洲日报（记者／张三）\u3000１月２日，某事发生\u200b了。\n", encoding="utf-8"
     )
     (article,) = read_articles([page], date="2026-01-02").articles
-    assert article.text == "1月2日,某事发生了。"
-    assert article.byline == "株洲日报(记者/张三)"
+    # printed: only the zero-width space is gone; matched: NFKC
+    assert article.text == "１月２日，某事发生了。"
+    assert article.matched.text == "1月2日,某事发生了。"
+    assert article.byline == "株洲日报（记者／张三）"
+    assert article.dateline == "１月２日"
