@@ -11,6 +11,7 @@ from pathlib import Path
 
 from qa.config import ChunkingConfig, cache_dir
 from qa.encoders.embedding import Embedder
+from qa.errors import QAError
 from qa.indexing.build import build_index, upgrade_index
 from qa.indexing.lexical import Bm25Params
 from qa.indexing.store import SCHEMA_VERSION, UPGRADABLE_SCHEMAS, read_manifest
@@ -29,7 +30,11 @@ def distractor_index(news: Path, count: int, embedder: Embedder) -> Path:
         if read_manifest(folder, schemas=(*UPGRADABLE_SCHEMAS, SCHEMA_VERSION))[
             "schema_version"
         ] in UPGRADABLE_SCHEMAS:
-            upgrade_index(folder)  # the printed text, read again; the vectors are kept
+            try:
+                upgrade_index(folder)  # the printed text, read again; the vectors are kept
+            except QAError:
+                build_index(folder, read_articles([news], fmt="crud", limit=count).articles,
+                            embedder, force=True, progress=True)  # fmt: skip
         manifest = read_manifest(folder)
         current = {
             "embedding": manifest["embedding"],

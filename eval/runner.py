@@ -100,7 +100,9 @@ def locate_gold(item: QAItem, articles: Iterable[Article]) -> Gold | None:
     for article in articles:
         if item.context_id and article.id != item.context_id:
             continue
-        if not item.context_id and article.title != item.article_title:
+        if not item.context_id and normalize_line(article.title) != normalize_line(
+            item.article_title
+        ):
             continue
         # Found in the matched form, so gold written in either form is located.
         matched = article.matched

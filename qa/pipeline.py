@@ -157,11 +157,13 @@ class Pipeline:
                 f"the conversation has {len(history)} turns; at most {MAX_HISTORY_TURNS} are kept"
             )
         k = min(k, len(self.snapshot.chunks))
-        # An answer that is not text (from the web API's JSON) counts as none.
+        # An answer that is not text (from the web API's JSON) counts as none; an answer is
+        # matched like any text (it comes back in its printed characters).
         turns = [
-            Turn(clean_question(t.question), t.answer if isinstance(t.answer, str) else None)
+            Turn(clean_question(t.question),
+                 normalize_line(t.answer) if isinstance(t.answer, str) else None)
             for t in history or ()
-        ]
+        ]  # fmt: skip
         resolved = resolve(text, turns)
         retrieval = self.retriever.search(resolved.text, k, filters, mode)
         retrieved = time.perf_counter()

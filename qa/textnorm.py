@@ -58,16 +58,29 @@ def clean_text(text: str) -> str:
     return "\n".join(line for line in cleaned if line)
 
 
+def _joins(char: str) -> bool:
+    """Whether NFKC may merge ``char`` into the character before it: a combining mark, a
+    Hangul vowel or final (they compose with the syllable before), or a character whose
+    NFKC starts with one (half-width ﾞ → U+3099, compatibility jamo ㅏ → U+1161)."""
+    for c in (char, unicodedata.normalize("NFKC", char)[:1]):
+        code = ord(c) if c else 0
+        if c and (
+            unicodedata.category(c).startswith("M")
+            or 0x1160 <= code <= 0x11FF
+            or 0xD7B0 <= code <= 0xD7FF
+        ):
+            return True
+    return False
+
+
 @cache
 def _irregular() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(characters that join the one before them under NFKC, characters whose NFKC is
+    """(characters that NFKC may merge into the one before them, characters whose NFKC is
     longer than one character): the only ones that make the map other than one to one."""
     joining, expanding = [], []
     for code in (*range(0x30000), *range(0xE0000, 0xE01F0)):
         char = chr(code)
-        if unicodedata.category(char).startswith("M") or 0x1160 <= code <= 0x11FF or (
-            0xD7B0 <= code <= 0xD7FF
-        ):
+        if _joins(char):
             joining.append(char)
         elif len(unicodedata.normalize("NFKC", char)) > 1:
             expanding.append(char)
@@ -125,7 +138,15 @@ def _clusters(text: str) -> list[tuple[int, int]]:
 
 def _build_view(text: str) -> TextView:
     joining, expanding = _irregular()
-    if joining.search(text):
+    lengths = None
+    if not joining.search(text):
+        matched = unicodedata.normalize("NFKC", text)
+        if len(matched) != len(text):
+            lengths = np.ones(len(text), np.int32)
+            for found in expanding.finditer(text):
+                lengths[found.start()] = len(unicodedata.normalize("NFKC", found[0]))
+    if joining.search(text) or (lengths is not None and int(lengths.sum()) != len(matched)):
+        # Something merges across characters: NFKC cluster by cluster, slowly but surely.
         pieces, starts, ends = [], [], []
         for first, last in _clusters(text):
             piece = unicodedata.normalize("NFKC", text[first:last])
@@ -134,17 +155,12 @@ def _build_view(text: str) -> TextView:
             ends.extend([last] * len(piece))
         matched = "".join(pieces)
         start_at, end_at = np.asarray(starts, np.int32), np.asarray(ends, np.int32)
+    elif lengths is None:
+        start_at = end_at = None  # nothing joins, nothing expands: one to one
     else:
-        matched = unicodedata.normalize("NFKC", text)
-        if len(matched) == len(text):
-            start_at = end_at = None  # nothing joins, nothing expands: one to one
-        else:
-            lengths = np.ones(len(text), np.int32)
-            for found in expanding.finditer(text):
-                lengths[found.start()] = len(unicodedata.normalize("NFKC", found[0]))
-            positions = np.arange(len(text), dtype=np.int32)
-            start_at = np.repeat(positions, lengths)
-            end_at = start_at + 1
+        positions = np.arange(len(text), dtype=np.int32)
+        start_at = np.repeat(positions, lengths)
+        end_at = start_at + 1
     if not _ODD_SPACE.search(matched):
         return TextView(matched, text, start_at, end_at)
     if start_at is None or end_at is None:

@@ -16,10 +16,18 @@ _JOINING = re.compile(r"[\u0300-\u036f\u1160-\u11ff\ufe00-\ufe0f]")
 def _reference_view(text: str) -> str:
     """The matched form written the slow, obvious way (the oracle): NFKC of each character
     with the marks that follow it, runs of white space as one space, lines stripped."""
+    def vowel_mark_or_final(c: str) -> bool:
+        if not c:
+            return False
+        code = ord(c)
+        return unicodedata.category(c).startswith("M") or 0x1160 <= code <= 0x11FF or (
+            0xD7B0 <= code <= 0xD7FF
+        )
+
     clusters: list[str] = []
     for char in text:
-        joins = unicodedata.category(char).startswith("M") or (
-            0x1160 <= ord(char) <= 0x11FF or 0xD7B0 <= ord(char) <= 0xD7FF
+        joins = vowel_mark_or_final(char) or vowel_mark_or_final(
+            unicodedata.normalize("NFKC", char)[:1]
         )
         if clusters and joins and clusters[-1] != "\n":
             clusters[-1] += char
@@ -36,6 +44,7 @@ _TRICKY = (
     "ﬁﬂﬀﬃ"  # ligatures
     "㎡㎞℃㍿①②⑳½…‥"  # squared and circled forms, fractions, ellipses
     "\u0301\u0308\u0327e\u0301"  # combining marks
+    "ｶﾞﾄﾟㄱㅏㅂ가\u1100\u1161"  # half-width voiced marks, compatibility and conjoining jamo
     "😀👍🏽\ufe0f❤"  # emoji, a skin tone, a variation selector
     "\u3000\u00a0\u2003 \t\n"  # white space
     "株洲近亿元JR东日本"
@@ -95,6 +104,15 @@ def test_a_span_found_in_the_matched_text_is_given_as_printed() -> None:
     for found, shown in pairs:
         start = view.text.index(found)
         assert view.original_text(start, start + len(found)) == shown
+
+
+def test_characters_that_merge_under_nfkc_keep_the_map_aligned() -> None:
+    for printed, merged in [("ｶﾞｲﾄﾞ株洲日报", "ガイド"), ("ㄱㅏ株洲", "가")]:
+        view = matching_view(printed)
+        assert view.text.startswith(merged)
+        start = view.text.index("株洲")
+        assert view.original_text(start, start + 2) == "株洲"
+    assert matching_view("ｶﾞ  株洲").span(0, 4) == (0, 6)
 
 
 def test_only_invisible_and_control_characters_leave_the_printed_text() -> None:

@@ -33,6 +33,7 @@ from qa.indexing.store import (
     writer_lock,
 )
 from qa.indexing.vectors import VectorIndex
+from qa.textnorm import normalize_line
 from qa.types import Article, Chunk
 
 PASSAGE_TEMPLATE = "{source} {title}\\n{chunk}"
@@ -259,15 +260,19 @@ def printed_articles(index_dir: Path, stored: Sequence[Article]) -> list[Article
     for path, articles in by_file.items():
         dates = {a.published_at[:10] for a in articles if a.published_at}
         date = dates.pop() if len(dates) == 1 else None
-        for article in read_articles([path], date=date).articles:
+        # A bad line elsewhere in the file (the index may hold its first N articles only)
+        # does not matter: the articles the index holds are checked one by one below.
+        for article in read_articles([path], date=date, skip_bad=True).articles:
             printed.setdefault(article.id, article)
     upgraded = []
     for old in stored:
         new = printed.get(old.id)
         if new is None or new.matched.text != old.text:
             raise QAError(f"{old.id}: {old.origin} no longer holds this article: {rebuild}")
+        # The source too, where it is the file's own (not one given with --source).
+        source = new.source if normalize_line(new.source) == old.source else old.source
         upgraded.append(
-            replace(old, text=new.text, title=new.title, kicker=new.kicker,
+            replace(old, text=new.text, title=new.title, kicker=new.kicker, source=source,
                     subtitle=new.subtitle, byline=new.byline, dateline=new.dateline)
         )  # fmt: skip
     return upgraded
@@ -315,10 +320,20 @@ def ensure_index(
                 print(f"upgrading {index_dir} to index schema {SCHEMA_VERSION}", file=sys.stderr)
             try:
                 upgrade_index(index_dir)
+            except IndexLockedError:
+                pass  # another process is upgrading it: wait for its manifest below
             except QAError:
-                # Another process upgrading at the same moment is fine; anything else is not.
+                # The sources moved (a checkout elsewhere): the default index is the shipped
+                # corpus's, so it is built again from there.
                 if _schema(index_dir) != SCHEMA_VERSION:
-                    raise
+                    if progress:
+                        print(f"rebuilding {index_dir} from {corpus_dir}", file=sys.stderr)
+                    articles = read_articles([corpus_dir]).articles
+                    build_index(index_dir, articles, make_embedder(), progress=progress,
+                                force=True)  # fmt: skip
+            deadline = time.monotonic() + wait_seconds
+            while _schema(index_dir) != SCHEMA_VERSION and time.monotonic() < deadline:
+                time.sleep(1.0)
         return index_dir
     if progress:
         print(f"building {index_dir} from {corpus_dir} (first run)", file=sys.stderr)

@@ -231,7 +231,9 @@ def parse_page(
         raise InputError(str(path), "no articles found: expected headline lines above each article")
     page_date = date or _page_date(path, blocks, text)
     if not source:
-        papers = Counter(m[1] for b in blocks if (m := _NEWSPAPER.match(b.byline)))
+        papers = Counter(
+            m[1] for b in blocks if (m := _NEWSPAPER.match(normalize_line(b.byline)))
+        )
         source = papers.most_common(1)[0][0] if papers else ""
 
     articles: list[Article] = []

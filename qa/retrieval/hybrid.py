@@ -17,6 +17,7 @@ from qa.encoders.embedding import Embedder
 from qa.errors import UsageError
 from qa.indexing.store import IndexSnapshot
 from qa.retrieval.crosslingual import EnglishExpander
+from qa.textnorm import normalize_line
 from qa.tokens import is_english
 from qa.types import Article, Expansion, Hit
 
@@ -67,7 +68,9 @@ class SearchFilters:
 
     def admits(self, article: Article) -> bool:
         """Whether an article passes the filters (undated articles fail date filters)."""
-        if self.sources and article.source not in self.sources:
+        if self.sources and normalize_line(article.source) not in {
+            normalize_line(s) for s in self.sources
+        }:
             return False
         if self.published_from or self.published_to:
             if not article.published_at:
@@ -125,7 +128,9 @@ class HybridRetriever:
         rows = snapshot.chunks.article_rows
         published = np.array([p or "" for p in snapshot.articles.published_at], dtype=str)
         self._days = np.array([p[:10] for p in published], dtype=str)[rows]
-        self._sources = np.array(snapshot.articles.sources, dtype=str)[rows]
+        # Sources compare in the matched form: "株洲日报" whether printed in full width or not.
+        matched = {s: normalize_line(s) for s in set(snapshot.articles.sources)}
+        self._sources = np.array([matched[s] for s in snapshot.articles.sources], dtype=str)[rows]
 
     def _allowed_rows(self, filters: SearchFilters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():
@@ -139,7 +144,7 @@ class HybridRetriever:
         if filters.published_to:
             allowed &= days <= filters.published_to[:10]
         if filters.sources:
-            allowed &= np.isin(self._sources, list(filters.sources))
+            allowed &= np.isin(self._sources, [normalize_line(s) for s in filters.sources])
         return allowed
 
     def dense(

@@ -512,3 +512,22 @@ def test_the_default_index_of_an_earlier_version_is_upgraded_on_start(page_index
     _downgrade_to_schema_2(page_index)
     assert ensure_index(page_index, Path("/nonexistent-corpus")) == page_index
     assert list(load_snapshot(page_index).chunks) == chunks
+
+
+def test_the_default_index_is_built_again_when_its_sources_moved(
+    tmp_path: Path, hash_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import qa.indexing.build as build
+
+    page = tmp_path / "moved" / "page.txt"
+    page.parent.mkdir()
+    page.write_text(PAGE.read_text("utf-8"), "utf-8")
+    index_dir = tmp_path / "index"
+    build_index(index_dir, read_articles([page]).articles, hash_embedder)
+    _downgrade_to_schema_3(index_dir)
+    page.unlink()  # the checkout moved: the articles' origins are gone
+    monkeypatch.setattr("qa.encoders.embedding.make_embedder", lambda *a, **k: hash_embedder)
+    assert build.ensure_index(index_dir, PAGE.parent) == index_dir
+    rebuilt = load_snapshot(index_dir)
+    assert rebuilt.manifest["schema_version"] == 4
+    assert {a.origin.rsplit(":", 1)[0] for a in rebuilt.articles.values()} == {str(PAGE)}
