@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import SPLITS, QAItem, load_jsonl, load_squad
+from eval.datasets import SPLITS, QAItem, load_jsonl, load_squad, paragraph_ids
 from eval.metrics import expected_calibration_error, reliability, risk_coverage
 from eval.report import markdown, plot, trust_markdown
 from eval.runner import (
@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="OUT",
         help="write the metrics and every question's result to OUT",
+    )
+    parser.add_argument(
+        "--paragraphs",
+        type=Path,
+        metavar="TSV",
+        help="reader mode: only the paragraphs listed (e.g. eval/data/cmrc_train_heldout.tsv "
+        "with --dataset ../shared/data/qa-train/cmrc2018_train.json)",
     )
     parser.add_argument(
         "--predictions",
@@ -203,7 +210,8 @@ def run_open(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_reader_mode(args: argparse.Namespace) -> dict[str, Any]:
     """The reader alone on gold contexts."""
-    squad = load_squad(args.dataset, limit=args.limit)
+    only = paragraph_ids(args.paragraphs) if args.paragraphs else None
+    squad = load_squad(args.dataset, limit=args.limit, paragraphs=only)
     started = time.perf_counter()
     results = run_reader(reader_factory(args.reader), squad)
     summary = summarize(results)

@@ -83,13 +83,15 @@ class SquadSet:
     items: tuple[QAItem, ...]
 
 
-def load_squad(path: Path, *, limit: int | None = None) -> SquadSet:
+def load_squad(
+    path: Path, *, limit: int | None = None, paragraphs: frozenset[str] | None = None
+) -> SquadSet:
     """Contexts and questions of a SQuAD-format file; each context becomes one article
     titled by its SQuAD title, its text as printed (qa.textnorm), like any article.
 
     Gold answers are taken as they are, as the official CMRC 2018 script takes them: the
     prediction, the printed characters of the reader's span, must match them (``（JR东日本）``
-    is not ``(JR东日本)``).
+    is not ``(JR东日本)``). ``paragraphs``: only the paragraphs with these ids.
     """
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     articles: dict[str, Article] = {}
@@ -97,6 +99,8 @@ def load_squad(path: Path, *, limit: int | None = None) -> SquadSet:
     for document in data:
         title = clean_line(document.get("title", ""))
         for paragraph in document["paragraphs"]:
+            if paragraphs is not None and paragraph.get("id") not in paragraphs:
+                continue
             text = clean_text(paragraph["context"])
             matched = normalize_text(text)
             context = Article(article_id(normalize_line(title), matched), title or text[:20],
@@ -119,6 +123,20 @@ def load_squad(path: Path, *, limit: int | None = None) -> SquadSet:
                 if limit is not None and len(items) >= limit:
                     return SquadSet(tuple(articles.values()), tuple(items))
     return SquadSet(tuple(articles.values()), tuple(items))
+
+
+def paragraph_ids(path: Path) -> frozenset[str]:
+    """The paragraph ids listed in a TSV file (first column; # starts a comment), e.g.
+    eval/data/cmrc_train_heldout.tsv."""
+    ids = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        paragraph = line.split("\t")[0].strip()
+        if not paragraph:
+            raise InputError(str(path), "expected a paragraph id", line=number)
+        ids.add(paragraph)
+    return frozenset(ids)
 
 
 def by_id(items: Sequence[QAItem]) -> dict[str, QAItem]:

