@@ -125,7 +125,7 @@ class TextView:
 
 
 def _clusters(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each character with the combining characters that follow it."""
+    """(start, end) of each character with the characters that NFKC may merge into it."""
     joining, _ = _irregular()
     bounds = []
     start = 0
@@ -138,14 +138,15 @@ def _clusters(text: str) -> list[tuple[int, int]]:
 
 def _build_view(text: str) -> TextView:
     joining, expanding = _irregular()
+    joins = joining.search(text) is not None
     lengths = None
-    if not joining.search(text):
+    if not joins:
         matched = unicodedata.normalize("NFKC", text)
         if len(matched) != len(text):
             lengths = np.ones(len(text), np.int32)
             for found in expanding.finditer(text):
                 lengths[found.start()] = len(unicodedata.normalize("NFKC", found[0]))
-    if joining.search(text) or (lengths is not None and int(lengths.sum()) != len(matched)):
+    if joins or (lengths is not None and int(lengths.sum()) != len(matched)):
         # Something merges across characters: NFKC cluster by cluster, slowly but surely.
         pieces, starts, ends = [], [], []
         for first, last in _clusters(text):
