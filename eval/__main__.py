@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from eval.datasets import SPLITS, QAItem, load_jsonl, load_squad, paragraph_ids
+from eval.datasets import SPLITS, QAItem, load_jsonl, load_squad
 from eval.metrics import expected_calibration_error, reliability, risk_coverage
 from eval.report import markdown, plot, trust_markdown
 from eval.runner import (
@@ -40,6 +40,7 @@ from eval.runner import (
 from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
 from qa.pipeline import DEFAULT_READER, READERS, Pipeline
+from qa.reading.train import paragraph_ids
 from qa.retrieval.hybrid import MODES
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"

@@ -125,20 +125,6 @@ def load_squad(
     return SquadSet(tuple(articles.values()), tuple(items))
 
 
-def paragraph_ids(path: Path) -> frozenset[str]:
-    """The paragraph ids listed in a TSV file (first column; # starts a comment), e.g.
-    eval/data/cmrc_train_heldout.tsv."""
-    ids = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        paragraph = line.split("\t")[0].strip()
-        if not paragraph:
-            raise InputError(str(path), "expected a paragraph id", line=number)
-        ids.add(paragraph)
-    return frozenset(ids)
-
-
 def by_id(items: Sequence[QAItem]) -> dict[str, QAItem]:
     """Index questions by id."""
     return {item.id: item for item in items}

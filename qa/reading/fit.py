@@ -145,7 +145,8 @@ def fit(
     checkpoint_every: int = 100,
     settings: Mapping[str, Any] | None = None,
     resume: bool = False,
-    after_step: Callable[[int, float], dict[str, Any] | None] | None = None,
+    after_step: Callable[[int, float, Sequence[dict[str, Any]]], dict[str, Any] | None]
+    | None = None,
     stop_after: int | None = None,
     progress: bool = True,
     validation: Sequence[dict[str, Any]] = (),
@@ -154,8 +155,9 @@ def fit(
 
     AdamW (weight decay 0.01), linear warm-up over ``warmup_share`` of the steps then
     linear decay, gradients clipped at 1.0; the loss is the mean of the start and end
-    cross-entropies. ``after_step(done, loss_ema)`` runs after every step (validation,
-    saving weights) and may return a validation record, kept in the checkpoint.
+    cross-entropies. ``after_step(done, loss_ema, records)`` runs after every step
+    (validation, saving weights) with the validation records so far (a resumed run's
+    restored from its checkpoint) and may return a new one, kept in the checkpoint.
     ``settings`` (with the data order) decide which checkpoint may be resumed.
     ``validation``: records made before the first step (a resumed run has its own).
     """
@@ -213,7 +215,7 @@ def fit(
         loss_ema = value if loss_ema is None else 0.98 * loss_ema + 0.02 * value
         done = step + 1
         if after_step is not None:
-            record = after_step(done, loss_ema)
+            record = after_step(done, loss_ema, tuple(records))
             if record is not None:
                 records.append(record)
         if checkpoint_dir is not None and (done % checkpoint_every == 0 or done == last):

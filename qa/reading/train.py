@@ -37,8 +37,9 @@ import numpy as np
 
 from qa.checksums import sha256_file
 from qa.config import PROJECT_ROOT, cache_dir
+from qa.errors import InputError
 from qa.reading.bundle import TrainingWindows, ValidationWindows
-from qa.reading.fit import Batches, Schedule, fingerprint, fit, load_checkpoint
+from qa.reading.fit import Batches, Schedule, fingerprint, fit
 from qa.reading.span_model import (
     CONFIG_FILE,
     DEFAULT_MODEL_DIR,
@@ -69,14 +70,23 @@ RUN_SETTINGS = ("epochs", "lr", "batch_size", "max_length", "stride", "warmup", 
 """The options that change the weights after N steps: a checkpoint resumes only under them."""
 
 
-def kept_out_paragraphs() -> frozenset[str]:
-    """The CMRC 2018 train paragraph ids of ``KEPT_OUT`` (first column, # comments)."""
+def paragraph_ids(path: Path) -> frozenset[str]:
+    """The paragraph ids listed in a TSV file (first column; # starts a comment), e.g.
+    eval/data/cmrc_train_heldout.tsv."""
     ids = set()
-    for path in KEPT_OUT:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                ids.add(line.split("\t")[0].strip())
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        paragraph = line.split("\t")[0].strip()
+        if not paragraph:
+            raise InputError(str(path), "expected a paragraph id", line=number)
+        ids.add(paragraph)
     return frozenset(ids)
+
+
+def kept_out_paragraphs() -> frozenset[str]:
+    """The CMRC 2018 train paragraph ids of ``KEPT_OUT``."""
+    return frozenset().union(*(paragraph_ids(path) for path in KEPT_OUT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -537,14 +547,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     epoch_ends = {min(steps, round(steps_per_epoch * k)) for k in epochs}
     started = time.perf_counter()
 
-    def after_step(done: int, loss_ema: float) -> dict[str, Any] | None:
+    def after_step(
+        done: int, loss_ema: float, curve_so_far: Sequence[dict[str, Any]]
+    ) -> dict[str, Any] | None:
         record = None
         curve = args.validate_every and done % args.validate_every == 0
         if validation is not None and (done in epoch_ends or done == steps or curve):
             scores = validate(model, validation, device=args.device, bf16=args.bf16)
             record = {"steps_done": done, "epoch": round(done / steps_per_epoch, 2), **scores}
-            meta["validation"].append(record)
             print(f"step {done}: {VALIDATION_FILE} {scores}", file=sys.stderr)
+        meta["validation"] = [*curve_so_far, *([record] if record else [])]
         if done % args.save_every == 0 or done == steps:
             model.eval()
             elapsed = time.perf_counter() - started
@@ -558,17 +570,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     starts = training.start_trimmed if trimmed else training.start
     ends = training.end_trimmed if trimmed else training.end
     print(f"checkpoints: {checkpoints} (resume with --resume {checkpoints})", file=sys.stderr)
-    if args.resume:
-        # the learning curve so far, as the checkpoint holds it
-        meta["validation"] = list(load_checkpoint(checkpoints, fingerprint(run_settings, order))[
-            "validation"
-        ])
-    elif validation is not None and args.validate_every:
+    if validation is not None and args.validate_every and not args.resume:
         # where the curve starts (the warm start's weights, or the untrained head)
         scores = validate(model, validation, device=args.device, bf16=args.bf16)
         meta["validation"].append({"steps_done": 0, "epoch": 0.0, **scores})
         print(f"step 0: {VALIDATION_FILE} {scores}", file=sys.stderr)
-    result = fit(
+    fit(
         model, trainable,
         Batches(training.input_ids, training.attention_mask, starts, ends, order),
         Schedule(steps, args.batch_size, args.lr, args.warmup, args.device, args.bf16),
@@ -576,7 +583,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings=run_settings, resume=args.resume is not None, after_step=after_step,
         validation=meta["validation"],
     )  # fmt: skip
-    meta["validation"] = list(result.validation)
     if workdir is not None:
         workdir.cleanup()
     return 0

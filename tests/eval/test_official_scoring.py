@@ -80,7 +80,7 @@ def test_the_official_summary_counts_a_missing_prediction_as_zero() -> None:
 
 
 def test_reader_mode_can_score_a_listed_slice_of_paragraphs(tmp_path: Path) -> None:
-    from eval.datasets import paragraph_ids
+    from qa.reading.train import paragraph_ids
 
     data = {"data": [{"title": "t", "paragraphs": [
         {"id": pid, "context": f"{pid}的答案是甲。", "qas": [
