@@ -110,8 +110,17 @@ def test_the_reply_layout_leaves_every_line_readable(page) -> None:
     # Scrolled up, the ↓ button sits in a margin that no message reaches.
     for n in range(3):
         page.locator(".qa-passages summary").nth(n).click()
-    page.evaluate("document.querySelector('#chat .bubble-wrap').scrollTop = 0")
-    page.wait_for_selector("#chat .scroll-down-button-container button", timeout=10_000)
+    # Gradio scrolls a reply into view up to 300 ms after it lands, which on a slow machine can
+    # undo one scroll to the top: scroll up again on every poll until the button shows.
+    page.wait_for_function(
+        """() => {
+            document.querySelector('#chat .bubble-wrap').scrollTop = 0;
+            const button = document.querySelector('#chat .scroll-down-button-container button');
+            return button !== null && button.getClientRects().length > 0;
+        }""",
+        polling=250,
+        timeout=10_000,
+    )
     button = _box(page, "#chat .scroll-down-button-container button")
     rows = page.locator("#chat .message")
     for n in range(rows.count()):
