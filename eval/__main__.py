@@ -41,6 +41,7 @@ from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
 from qa.pipeline import DEFAULT_READER, READERS, Pipeline
 from qa.reading.train import paragraph_ids
+from qa.retrieval.fusion import FUSIONS
 from qa.retrieval.hybrid import MODES
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -111,11 +112,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-calibration", action="store_true",
                         help="the readers' own scores and thresholds instead of the calibrator")
     parser.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help="span reader")
+    parser.add_argument("--fusion", choices=tuple(FUSIONS), default="default",
+                        help="how the dense and BM25 lists are fused (qa.retrieval.fusion)")
     return parser
 
 
-def _pipeline(index_dir: Path, reader: str, calibrated: bool = True) -> Pipeline:
-    return Pipeline.load(index_dir, reader=reader, calibrator=calibrated)
+def _pipeline(
+    index_dir: Path, reader: str, calibrated: bool = True, fusion: str = "default"
+) -> Pipeline:
+    return Pipeline.load(index_dir, reader=reader, calibrator=calibrated, fusion=FUSIONS[fusion])
 
 
 CONFIDENT = 0.9
@@ -170,7 +175,7 @@ def run_e2e(
         raise UsageError(f"unknown modes {sorted(unknown)}: use {', '.join(MODES)}")
     started = time.perf_counter()
     if pipeline is None:
-        pipeline = _pipeline(index_dir, args.reader, not args.no_calibration)
+        pipeline = _pipeline(index_dir, args.reader, not args.no_calibration, args.fusion)
         load_seconds = time.perf_counter() - started
     results = run_end_to_end(pipeline, items, modes=modes, k=args.k,
                              progress=lambda m: print(f"  {m} done", file=sys.stderr))  # fmt: skip
@@ -282,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
                                                    progress=True)  # fmt: skip
             loading = time.perf_counter()
-            pipeline = _pipeline(index_dir, args.reader, not args.no_calibration)
+            pipeline = _pipeline(index_dir, args.reader, not args.no_calibration, args.fusion)
             loaded = time.perf_counter() - loading
             runs = []
             for dataset in datasets:

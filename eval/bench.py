@@ -6,7 +6,7 @@ Verbs (each prints one JSON object):
   encoder  [--samples N]       raw encoder throughput: batch size, length sorting, threads,
                                ONNX Runtime; one question at a time, torch vs ONNX
   query    --index DIR         load time and RSS; p50/p95 of the query encoder alone, dense,
-                               BM25, hybrid, full ask
+                               BM25, hybrid, hybrid with the query vector given, full ask
   faiss    [--vectors N]       Flat / HNSW / IVF-PQ on synthetic vectors: build time,
                                recall@10 against exact search, query latency
            --index DIR         the same on an index's own vectors, queried by the
@@ -38,6 +38,7 @@ import numpy as np
 from eval.__main__ import CRUD_CORPUS
 from eval.datasets import DEFAULT_DATASET, load_jsonl
 from eval.metrics import percentiles
+from qa.retrieval.fusion import FUSIONS
 
 
 def _peak_rss_mb() -> float:
@@ -169,26 +170,56 @@ def _bench_questions(embedder: Any, count: int) -> dict[str, Any]:
     return result
 
 
+class _GivenVectors:
+    """Query vectors computed ahead, so that a timed search leaves the encoder out."""
+
+    def __init__(self, embedder: Any, questions: Sequence[str], expand: Callable[[str], Any]
+                 ) -> None:  # fmt: skip
+        self.identity = embedder.identity
+        texts = set(questions)
+        for question in questions:
+            expansion = expand(question)
+            if expansion is not None and expansion.terms:
+                texts.add(expansion.query_text())
+        ordered = sorted(texts)
+        self.vectors = dict(zip(ordered, embedder.embed_queries(ordered), strict=True))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """The vectors computed ahead."""
+        return np.stack([self.vectors[text] for text in texts])
+
+
 def bench_query(args: argparse.Namespace) -> dict[str, Any]:
     """Load time, memory and per-stage latencies on an existing index."""
     from qa.pipeline import Pipeline
 
     rss_before = rss_mb()
     started = time.perf_counter()
-    pipeline = Pipeline.load(args.index, verify=not args.no_verify)
+    pipeline = Pipeline.load(args.index, verify=not args.no_verify, fusion=FUSIONS[args.fusion])
     load_seconds = time.perf_counter() - started
     rss_loaded, anon_loaded = rss_mb(), rss_mb(field="RssAnon")
     questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
     questions = [questions[i % len(questions)] for i in range(args.questions)]
     retriever = pipeline.retriever
     timings: dict[str, list[float]] = {
-        "encode": [], "dense": [], "bm25": [], "hybrid": [], "ask": []
+        "encode": [], "dense": [], "bm25": [], "hybrid": [], "hybrid_given_vector": [], "ask": []
     }  # fmt: skip
+    embedder = retriever.embedder
+    given = _GivenVectors(embedder, questions, retriever.expand)
+
+    def search_given(question: str) -> Any:
+        retriever.embedder = given
+        try:
+            return retriever.search(question, 5, mode="hybrid")
+        finally:
+            retriever.embedder = embedder
+
     stages: dict[str, Callable[[str], Any]] = {
-        "encode": lambda q: retriever.embedder.embed_queries([q]),
+        "encode": lambda q: embedder.embed_queries([q]),
         "dense": lambda q: retriever.search(q, 5, mode="dense"),
         "bm25": lambda q: retriever.search(q, 5, mode="bm25"),
         "hybrid": lambda q: retriever.search(q, 5, mode="hybrid"),
+        "hybrid_given_vector": search_given,
         "ask": lambda q: pipeline.ask(q),
     }
     for name, stage in stages.items():
@@ -198,7 +229,7 @@ def bench_query(args: argparse.Namespace) -> dict[str, Any]:
             timings[name].append((time.perf_counter() - begun) * 1000)
     return {
         "index": str(args.index), "chunks": len(pipeline.snapshot.chunks),
-        "articles": len(pipeline.snapshot.articles),
+        "articles": len(pipeline.snapshot.articles), "fusion": args.fusion,
         "faiss": pipeline.snapshot.manifest["faiss"]["factory"],
         "index_mb": round(_size_mb(args.index), 1),
         "load_seconds": round(load_seconds, 2), "verified": not args.no_verify,
@@ -423,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--index", type=Path)
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--no-verify", action="store_true", help="query: skip checksums at load")
+    parser.add_argument("--fusion", choices=tuple(FUSIONS), default="default",
+                        help="query: the fusion of the dense and BM25 lists (qa.retrieval.fusion)")
     parser.add_argument("--vectors", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--factories", default="Flat;HNSW32;IVF1024,PQ48;IVF4096,PQ48")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,15 +84,23 @@ class SquadSet:
 
 
 def load_squad(
-    path: Path, *, limit: int | None = None, paragraphs: frozenset[str] | None = None
+    path: Path,
+    *,
+    limit: int | None = None,
+    paragraphs: frozenset[str] | None = None,
+    skip: frozenset[str] = frozenset(),
+    simplify: bool = False,
 ) -> SquadSet:
     """Contexts and questions of a SQuAD-format file; each context becomes one article
     titled by its SQuAD title, its text as printed (qa.textnorm), like any article.
 
     Gold answers are taken as they are, as the official CMRC 2018 script takes them: the
     prediction, the printed characters of the reader's span, must match them (``（JR东日本）``
-    is not ``(JR东日本)``). ``paragraphs``: only the paragraphs with these ids.
+    is not ``(JR东日本)``). ``paragraphs``: only the paragraphs with these ids; ``skip``: not
+    those. ``simplify``: Traditional characters to Simplified (DRCD), one by one with hanziconv
+    as the reader's training does, so that a text keeps its length.
     """
+    convert = _simplifier() if simplify else (lambda text: text)
     data = json.loads(path.read_text(encoding="utf-8"))["data"]
     articles: dict[str, Article] = {}
     items: list[QAItem] = []
@@ -101,19 +109,21 @@ def load_squad(
         for paragraph in document["paragraphs"]:
             if paragraphs is not None and paragraph.get("id") not in paragraphs:
                 continue
-            text = clean_text(paragraph["context"])
+            if paragraph.get("id") in skip:
+                continue
+            text = clean_text(convert(paragraph["context"]))
             matched = normalize_text(text)
             context = Article(article_id(normalize_line(title), matched), title or text[:20],
                               text, source=path.name, origin=str(path))  # fmt: skip
             articles.setdefault(context.id, context)
             for qa in paragraph["qas"]:
                 answers = tuple(dict.fromkeys(
-                    a["text"] for a in qa.get("answers", []) if a["text"].strip()
+                    convert(a["text"]) for a in qa.get("answers", []) if a["text"].strip()
                 ))  # fmt: skip
                 items.append(
                     QAItem(
                         id=str(qa["id"]),
-                        question=qa["question"],
+                        question=convert(qa["question"]),
                         answers=answers,
                         lang="zh",
                         unanswerable=bool(qa.get("is_impossible")) or not answers,
@@ -123,6 +133,16 @@ def load_squad(
                 if limit is not None and len(items) >= limit:
                     return SquadSet(tuple(articles.values()), tuple(items))
     return SquadSet(tuple(articles.values()), tuple(items))
+
+
+def _simplifier() -> Callable[[str], str]:
+    from hanziconv import HanziConv
+
+    def convert(text: str) -> str:
+        converted = HanziConv.toSimplified(text)
+        return converted if len(converted) == len(text) else text
+
+    return convert
 
 
 def by_id(items: Sequence[QAItem]) -> dict[str, QAItem]:

@@ -53,15 +53,16 @@ def _jieba() -> ModuleType:
     return jieba
 
 
-def analyze(text: str, analyzer: str = "jieba") -> list[str]:
-    """Tokens of ``text`` for BM25: jieba search-mode words (and CJK bigrams if asked)."""
+def analyze(text: str, analyzer: str = "jieba", *, keep_stopwords: bool = False) -> list[str]:
+    """Tokens of ``text`` for BM25: jieba search-mode words (and CJK bigrams if asked),
+    without ``STOPWORDS`` unless ``keep_stopwords`` (compared in eval.retrieval)."""
     if analyzer not in ANALYZERS:
         raise ValueError(f"unknown analyzer {analyzer!r}: use one of {ANALYZERS}")
     lowered = text.lower()
     tokens = [
         token
         for token in (t.strip() for t in _jieba().lcut_for_search(lowered))
-        if token and token not in STOPWORDS and _WORD.search(token)
+        if token and (keep_stopwords or token not in STOPWORDS) and _WORD.search(token)
     ]
     if analyzer == "jieba+bigram":
         for run in _CJK_RUN.findall(lowered):

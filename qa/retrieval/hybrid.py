@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (e5) and BM25 (jieba), fused by weighted reciprocal rank.
+"""Hybrid retrieval: dense (e5) and BM25 (jieba), fused as qa.retrieval.fusion says.
 
 English questions also get a Chinese lexical query (qa.retrieval.crosslingual), since BM25 over
 Chinese text cannot match English words.
@@ -17,39 +17,16 @@ from qa.encoders.embedding import Embedder
 from qa.errors import UsageError
 from qa.indexing.store import IndexSnapshot
 from qa.retrieval.crosslingual import EnglishExpander
+from qa.retrieval.fusion import FusionConfig, fused_scores, question_leans_lexical, weighted_rrf
 from qa.textnorm import normalize_line
 from qa.tokens import is_english
 from qa.types import Article, Expansion, Hit
 
+__all__ = ["FusionConfig", "HybridRetriever", "Retrieval", "Retriever", "SearchFilters",
+           "weighted_rrf"]  # fmt: skip
+
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
-
-
-@dataclass(frozen=True, slots=True)
-class FusionConfig:
-    """Weighted reciprocal rank fusion: a chunk scores Σ weight / (rrf_k + rank).
-
-    Measured on the benchmark's 130 answerable questions with the page hidden among
-    5,000 news articles (20,603 chunks), chunk containing the answer:
-
-    ============================  ==============  ==============
-    lists fused (weight)          Chinese R@1/R@5  English R@1/R@5
-    ============================  ==============  ==============
-    dense only                    0.70 / 0.88     0.09 / 0.21
-    BM25 words+bigrams only       0.93 / 0.98     0.26 / 0.59
-    dense 1 + BM25 1, k=60        0.84 / 0.95     0.29 / 0.47
-    dense .5 + BM25 2, k=10       0.90 / 0.98     0.29 / 0.65
-    + translated dense 1 (these)  0.90 / 0.98     0.47 / 0.71
-    ============================  ==============  ==============
-    """
-
-    dense_weight: float = 0.5
-    lexical_weight: float = 2.0
-    translated_weight: float = 1.0
-    """English questions only: dense search with their Chinese rendering."""
-    rrf_k: float = 10.0
-    candidates: int = 50
-    """How deep each retriever's list goes before fusion."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +78,6 @@ class Retriever(Protocol):
     ) -> Retrieval:
         """The best ``k`` chunks for ``question``."""
         ...
-
-
-def weighted_rrf(rankings: Sequence[tuple[np.ndarray, float]], rrf_k: float) -> dict[int, float]:
-    """Fuse ranked lists of rows: each row gets Σ weight / (rrf_k + rank), rank from 1."""
-    fused: dict[int, float] = {}
-    for rows, weight in rankings:
-        for rank, row in enumerate(rows.tolist(), start=1):
-            fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank)
-    return fused
 
 
 class HybridRetriever:
@@ -181,7 +149,8 @@ class HybridRetriever:
         allowed = self._allowed_rows(filters)
         depth = max(k, self.config.candidates)
         empty = np.zeros(0)
-        dense_rows = dense_scores = lexical_rows = lexical_scores = translated_rows = empty
+        dense_rows = dense_scores = lexical_rows = lexical_scores = empty
+        translated: tuple[np.ndarray, np.ndarray] | None = None
         expansion = self.expand(question)
         if mode in ("hybrid", "dense"):
             queries = [question]
@@ -190,18 +159,18 @@ class HybridRetriever:
             results = self.dense(queries, depth, allowed)
             dense_rows, dense_scores = results[0]
             if len(results) > 1:
-                translated_rows = results[1][0]
+                translated = results[1]
         if mode in ("hybrid", "bm25"):
             query = f"{question} {expansion.query_text()}" if expansion else question
             lexical_rows, lexical_scores = self.snapshot.lexical.search(query, depth, allowed)
-        fused = weighted_rrf(
-            [
-                (dense_rows, self.config.dense_weight),
-                (lexical_rows, self.config.lexical_weight),
-                (translated_rows, self.config.translated_weight),
-            ],
-            self.config.rrf_k,
-        )
+        best = fused_scores(
+            (dense_rows, dense_scores),
+            (lexical_rows, lexical_scores),
+            self.config,
+            translated=translated,
+            lean_lexical=mode == "hybrid" and bool(self.config.lean)
+            and question_leans_lexical(question),
+        )[:k]
         dense_at = {
             int(r): (i + 1, float(s))
             for i, (r, s) in enumerate(zip(dense_rows, dense_scores, strict=True))
@@ -210,7 +179,6 @@ class HybridRetriever:
             int(r): (i + 1, float(s))
             for i, (r, s) in enumerate(zip(lexical_rows, lexical_scores, strict=True))
         }
-        best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         hits = []
         for rank, (row, score) in enumerate(best, start=1):
             chunk = self.snapshot.chunks[row]
