@@ -27,8 +27,8 @@ import hashlib
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from eval.datasets import DEV_DATASET, TEST_DATASET, QAItem, load_jsonl, load_squad
+from eval.runner import find_evidence
 from qa.config import cache_dir, default_corpus_dir
 from qa.errors import QAError
 from qa.indexing.build import build_index
@@ -91,6 +92,8 @@ class Candidates:
     lexical_rows: np.ndarray
     lexical_scores: np.ndarray
     relevant: frozenset[int]
+    lexical_query: str = ""
+    """What BM25 was asked: the question, and an English one's Chinese rendering."""
     translated_rows: np.ndarray | None = None
     """English questions: the dense list of their Chinese rendering."""
     translated_scores: np.ndarray | None = None
@@ -110,16 +113,6 @@ def _split_of(context_id: str) -> str:
     return "dev" if hashlib.sha1(context_id.encode()).digest()[0] % 2 == 0 else "test"
 
 
-def _evidence(article: Article, wanted: Iterable[str]) -> tuple[int, int] | None:
-    text = article.matched.text
-    for value in wanted:
-        key = normalize_line(value) if value else ""
-        start = text.find(key) if key else -1
-        if start >= 0:
-            return start, start + len(key)
-    return None
-
-
 def _squad_questions(
     name: str, paths: Sequence[Path], *, simplify: bool, skip: frozenset[str], per_split: int
 ) -> tuple[list[Article], list[Question], int]:
@@ -131,7 +124,8 @@ def _squad_questions(
         by_id = {a.id: a for a in squad.articles}
         articles.extend(squad.articles)
         for item in squad.items:
-            span = None if item.unanswerable else _evidence(by_id[item.context_id], item.answers)
+            context = by_id[item.context_id]
+            span = None if item.unanswerable else find_evidence(context, item.answers)
             if span is None:
                 skipped += 1
                 continue
@@ -156,7 +150,7 @@ def _page_questions(corpus: Path) -> tuple[list[Article], list[Question], int]:
             if item.unanswerable or item.previous:
                 continue  # a follow-up is asked with the turn before it: `python -m eval`
             article = by_title.get(normalize_line(item.article_title))
-            span = _evidence(article, (item.evidence, *item.answers)) if article else None
+            span = find_evidence(article, (item.evidence, *item.answers)) if article else None
             if article is None or span is None:
                 skipped += 1
                 continue
@@ -227,17 +221,15 @@ def lexical_variant(
         for row in range(len(snapshot.chunks)):
             chunk = snapshot.chunks[row]
             texts.append(embedding_text(snapshot.articles[chunk.article_id], chunk))
-        vocab: list[str] = []
         ids: dict[str, int] = {}
         flat: list[int] = []
         offsets = [0]
         for text in tqdm(texts, desc=f"BM25 {params.analyzer} stopwords={keep_stopwords}"):
             for token in analyze(text, params.analyzer, keep_stopwords=keep_stopwords):
                 flat.append(ids.setdefault(token, len(ids)))
-                if len(ids) > len(vocab):
-                    vocab.append(token)
             offsets.append(len(flat))
-        tokens[key] = (vocab, np.asarray(flat, np.int32), np.asarray(offsets, np.int64))
+        # A dict keeps insertion order, so its keys are the vocabulary by id.
+        tokens[key] = (list(ids), np.asarray(flat, np.int32), np.asarray(offsets, np.int64))
     vocab, flat_ids, offsets = tokens[key]
     index = LexicalIndex(params, vocab, flat_ids, offsets)
 
@@ -265,34 +257,37 @@ def _dense_lists(snapshot: IndexSnapshot, embedder: Any, texts: Sequence[str]
 
 
 def candidates(
-    snapshot: IndexSnapshot,
-    embedder: Any,
-    questions: Sequence[Question],
-    lexical: Callable[[str, int], tuple[np.ndarray, np.ndarray]] | None = None,
-    dense: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    snapshot: IndexSnapshot, embedder: Any, questions: Sequence[Question]
 ) -> list[Candidates]:
-    """Dense and BM25 lists, ``DEPTH`` deep, for every question (dense lists may be reused);
-    an English question's BM25 query and third list take its Chinese rendering, as in
-    ``HybridRetriever.search``."""
+    """Dense and BM25 lists, ``DEPTH`` deep, for every question; an English question's BM25
+    query and third list take its Chinese rendering, as in ``HybridRetriever.search``."""
     from qa.retrieval.hybrid import HybridRetriever
 
     expand = HybridRetriever(snapshot, embedder).expand
     expansions = [expand(q.text) for q in questions]
-    dense = dense if dense is not None else _dense_lists(snapshot, embedder,
-                                                         [q.text for q in questions])  # fmt: skip
+    dense = _dense_lists(snapshot, embedder, [q.text for q in questions])
     rendered = [i for i, e in enumerate(expansions) if e is not None and e.terms]
     translated = dict(zip(rendered, _dense_lists(
         snapshot, embedder, [expansions[i].query_text() for i in rendered]), strict=True))  # type: ignore[union-attr]  # fmt: skip
-    search = lexical or (lambda query, k: snapshot.lexical.search(query, k))
     lists = []
     for i, (question, (dense_rows, dense_scores)) in enumerate(zip(questions, dense, strict=True)):
         expansion = expansions[i]
         query = f"{question.text} {expansion.query_text()}" if expansion else question.text
-        lexical_rows, lexical_scores = search(query, DEPTH)
+        lexical_rows, lexical_scores = snapshot.lexical.search(query, DEPTH)
         third = translated.get(i, (None, None))
         lists.append(Candidates(question, dense_rows, dense_scores, lexical_rows, lexical_scores,
-                                _relevant_rows(snapshot, question), *third))  # fmt: skip
+                                _relevant_rows(snapshot, question), query, *third))  # fmt: skip
     return lists
+
+
+def with_lexical(
+    lists: Sequence[Candidates], search: Callable[[str, int], tuple[np.ndarray, np.ndarray]]
+) -> list[Candidates]:
+    """The same candidates with each BM25 list searched again by ``search`` (the other
+    lists, and the queries, are kept)."""
+    return [replace(c, **dict(zip(("lexical_rows", "lexical_scores"),
+                                  search(c.lexical_query, DEPTH), strict=True)))
+            for c in lists]  # fmt: skip
 
 
 def _first_relevant(rows: Sequence[int], relevant: frozenset[int]) -> int | None:
@@ -451,8 +446,7 @@ def compare(lists: Sequence[Candidates]) -> dict[str, Any]:
     return {"rows": rows, "chosen_on_dev": chosen["name"]}
 
 
-def _bm25_rows(snapshot: IndexSnapshot, embedder: Any, questions: Sequence[Question],
-               dense: Sequence[tuple[np.ndarray, np.ndarray]]) -> list[dict[str, Any]]:  # fmt: skip
+def _bm25_rows(snapshot: IndexSnapshot, lists: Sequence[Candidates]) -> list[dict[str, Any]]:
     """BM25 alone (and fused by the default fusion) under other analyzers and k1/b."""
     tokens: dict[tuple[str, bool], tuple[list[str], np.ndarray, np.ndarray]] = {}
     rows = []
@@ -461,15 +455,15 @@ def _bm25_rows(snapshot: IndexSnapshot, embedder: Any, questions: Sequence[Quest
     settings += [("jieba+bigram", False, k1, b) for k1 in (0.9, 1.5, 2.0) for b in (0.5, 0.75, 0.9)]
     for analyzer, keep, k1, b in settings:
         params = Bm25Params(analyzer=analyzer, k1=k1, b=b)
-        search = lexical_variant(snapshot, params, keep, tokens)
-        lists = candidates(snapshot, embedder, questions, search, dense)
+        varied = with_lexical(lists, lexical_variant(snapshot, params, keep, tokens))
         name = f"{analyzer}, stopwords {'kept' if keep else 'dropped'}, k1 {k1:g}, b {b:g}"
         fused = fusion_ranking(DEFAULT_FUSION)
         rows.append({
             "name": name,
-            "bm25": {"dev": by_set(lists, "dev", _lexical),
-                     "test": by_set(lists, "test", _lexical)},
-            "fused": {"dev": by_set(lists, "dev", fused), "test": by_set(lists, "test", fused)},
+            "bm25": {"dev": by_set(varied, "dev", _lexical),
+                     "test": by_set(varied, "test", _lexical)},
+            "fused": {"dev": by_set(varied, "dev", fused),
+                      "test": by_set(varied, "test", fused)},
         })  # fmt: skip
     return rows
 
@@ -530,8 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "evidence_across_chunks": len(dropped), **compare(lists),
     }  # fmt: skip
     if args.bm25:
-        dense = [(c.dense_rows, c.dense_scores) for c in lists]
-        result["bm25"] = _bm25_rows(snapshot, embedder, [c.question for c in lists], dense)
+        result["bm25"] = _bm25_rows(snapshot, lists)
     result["seconds"] = time.perf_counter() - started
     print(f"open index: {result['articles']:,} articles, {result['chunks']:,} chunks; "
           f"questions {counts}; left out: answer not in its paragraph "

@@ -104,13 +104,21 @@ def locate_gold(item: QAItem, articles: Iterable[Article]) -> Gold | None:
             item.article_title
         ):
             continue
-        # Found in the matched form, so gold written in either form is located.
-        matched = article.matched
-        for wanted in (item.evidence, *item.answers):
-            key = normalize_line(wanted) if wanted else ""
-            start = matched.text.find(key) if key else -1
-            if start >= 0:
-                return Gold(article.id, *matched.span(start, start + len(key)))
+        found = find_evidence(article, (item.evidence, *item.answers))
+        if found is not None:
+            return Gold(article.id, *article.matched.span(*found))
+    return None
+
+
+def find_evidence(article: Article, wanted: Iterable[str]) -> tuple[int, int] | None:
+    """Offsets in the article's matched text of the first of ``wanted`` it holds; found in
+    the matched form, so gold written in either form is located."""
+    text = article.matched.text
+    for value in wanted:
+        key = normalize_line(value) if value else ""
+        start = text.find(key) if key else -1
+        if start >= 0:
+            return start, start + len(key)
     return None
 
 
