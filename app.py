@@ -3,7 +3,9 @@
 One pipeline, loaded once, serves every user and follows the index (``qa add`` shows up
 without a restart); Gradio's queue bounds how many questions run at once. The page makes
 no request beyond this server (system fonts, analytics off). API: the ``/ask`` endpoint
-returns the same JSON object as ``python -m qa ask --json``.
+returns the same JSON object as ``python -m qa ask --json``, and ``/check`` the same as
+``python -m qa check --json``. The "核查 / Fact check" tab takes a paragraph of a draft and
+shows a verdict per statement with the article sentence that decides it.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError
 from qa.indexing.build import ensure_index
 from qa.live import LivePipeline
-from qa.pipeline import DEFAULT_K, DEFAULT_READER, MAX_HISTORY_TURNS, READERS, Turn
-from qa.present.html import inert, render_answer_html, render_error_html
-from qa.types import Answer
+from qa.pipeline import CHECK_K, DEFAULT_K, DEFAULT_READER, MAX_HISTORY_TURNS, READERS, Turn
+from qa.present.html import inert, render_answer_html, render_check_html, render_error_html
+from qa.types import Answer, CheckReport
 
 log = logging.getLogger("qa.app")
 
@@ -38,6 +40,11 @@ EXAMPLES = [
     "高端铝基材料产业化项目总投资多少?",
     "How much did Zhuzhou save in logistics costs?",
     "Who was elected an academician of the Chinese Academy of Engineering?",
+]
+CHECK_EXAMPLES = [
+    "2025年株洲全社会物流总费用与GDP的比率为13.5%，节约社会物流成本约20亿元。",
+    "Zhuzhou saved about 2 billion yuan in logistics costs in 2025.",
+    "高端铝基材料产业化项目总投资约5.1亿元，一期建成1100吨挤压生产线。",
 ]
 CONCURRENCY = 2
 """Questions answered at once: this machine has two cores."""
@@ -61,6 +68,17 @@ CSS = """
 .qa-reply .qa-passage-text { font-size: 0.9em; margin-bottom: 6px; }
 .qa-reply .qa-confidence, .qa-reply .qa-interpreted, .qa-reply .qa-reason { color: #555; }
 .qa-error { color: #b42318; }
+.qa-check-table { border-collapse: collapse; width: 100%; }
+.qa-check-table th, .qa-check-table td {
+  border: 1px solid #d0d7de; padding: 6px 8px; vertical-align: top; text-align: left;
+}
+.qa-check .qa-supported b { color: #1a7f37; }
+.qa-check .qa-contradicted b { color: #b42318; }
+.qa-check .qa-not-found b { color: #57606a; }
+.qa-check mark.qa-value-same { background: #d1f0d9; padding: 0 2px; }
+.qa-check mark.qa-value-differs { background: #ffd6d6; padding: 0 2px; font-weight: 600; }
+.qa-check .qa-note, .qa-check .qa-alignment { font-size: 0.9em; color: #333; }
+.qa-check .qa-quote { margin: 2px 0; border-left: 3px solid #d0d7de; padding-left: 8px; }
 """
 HEADER = (
     "## 株洲日报新闻问答 · Zhuzhou Daily news Q&A\n"
@@ -74,10 +92,15 @@ def _turns(state: list[dict[str, Any]]) -> list[Turn]:
 
 
 class Asker(Protocol):
-    """What the chat needs: Pipeline.ask (LivePipeline also follows index updates)."""
+    """What the page needs: Pipeline.ask and .check (LivePipeline also follows index
+    updates)."""
 
     def ask(self, question: str, **kwargs: Any) -> Answer:
         """Answer one question."""
+        ...
+
+    def check(self, text: str, **kwargs: Any) -> CheckReport:
+        """Fact-check a claim or paragraph."""
         ...
 
 
@@ -115,30 +138,69 @@ class ChatApp:
         except QAError as exc:
             raise gr.Error(str(exc)) from exc
 
+    def check(self, text: str) -> str:
+        """Fact-check tab handler: the verdict table, or the error, as HTML."""
+        try:
+            return render_check_html(self.pipeline.check(text or ""))
+        except QAError as exc:
+            return render_error_html(str(exc))
+        except Exception:  # a bug must not kill the page: log it, tell the user
+            log.exception("check failed on %r", text)
+            return render_error_html("内部错误, 请重试 / internal error, please try again")
+
+    def check_api(self, text: str, k: int = CHECK_K) -> dict[str, Any]:
+        """API: the JSON object of ``qa check --json``."""
+        try:
+            return self.pipeline.check(text, k=int(k)).to_dict()
+        except QAError as exc:
+            raise gr.Error(str(exc)) from exc
+
     def build(self) -> gr.Blocks:
-        """The page."""
+        """The page: the chat, and the fact-check tab."""
         with gr.Blocks(title="株洲日报新闻问答 · News Q&A", analytics_enabled=False) as demo:
             gr.Markdown(HEADER)
-            chatbot = gr.Chatbot(
-                label="对话 / Conversation", height=560, sanitize_html=True,
-                latex_delimiters=[], feedback_options=None, elem_id="chat",
-            )  # fmt: skip
-            state = gr.State([])
-            with gr.Row():
-                question = gr.Textbox(
-                    label="问题 / Question", placeholder="例如 / e.g. 株洲节约了多少社会物流成本?",
-                    scale=8, elem_id="question", max_length=2000,
-                )  # fmt: skip
-                ask = gr.Button("提问 / Ask", variant="primary", scale=1, elem_id="ask")
-            clear = gr.Button("新对话 / New conversation", size="sm")
-            gr.Examples(EXAMPLES, inputs=question, label="示例问题 / Example questions")
-            outputs = [chatbot, state, question]
-            for trigger in (ask.click, question.submit):
-                trigger(self.respond, [question, chatbot, state], outputs, api_visibility="private")
-            clear.click(lambda: ([], [], ""), None, outputs, api_visibility="private")
+            with gr.Tabs():
+                with gr.Tab("问答 / Q&A", elem_id="tab-ask"):
+                    self._chat()
+                with gr.Tab("核查 / Fact check", elem_id="tab-check"):
+                    self._fact_check()
             gr.api(self.ask_api, api_name="ask")
+            gr.api(self.check_api, api_name="check")
         demo.queue(default_concurrency_limit=CONCURRENCY, max_size=self.queue_size)
         return demo
+
+    def _fact_check(self) -> None:
+        """The fact-check tab: a draft in, a table of verdicts with evidence out."""
+        gr.Markdown("粘贴稿件中的一句或一段, 逐条核对原文。"
+                    " Paste a sentence or paragraph of a draft: each statement is checked "
+                    "against the articles.")  # fmt: skip
+        claim = gr.Textbox(label="稿件 / Draft", lines=5, max_length=4000, elem_id="claim",
+                           placeholder="例如 / e.g. " + CHECK_EXAMPLES[0])  # fmt: skip
+        run = gr.Button("核查 / Check", variant="primary", elem_id="check")
+        verdicts = gr.HTML(elem_id="verdicts")
+        gr.Examples(CHECK_EXAMPLES, inputs=claim, label="示例 / Examples")
+        for trigger in (run.click, claim.submit):
+            trigger(self.check, [claim], [verdicts], api_visibility="private")
+
+    def _chat(self) -> None:
+        """The chat tab: questions and answers with citations."""
+        chatbot = gr.Chatbot(
+            label="对话 / Conversation", height=560, sanitize_html=True,
+            latex_delimiters=[], feedback_options=None, elem_id="chat",
+        )  # fmt: skip
+        state = gr.State([])
+        with gr.Row():
+            question = gr.Textbox(
+                label="问题 / Question", placeholder="例如 / e.g. 株洲节约了多少社会物流成本?",
+                scale=8, elem_id="question", max_length=2000,
+            )  # fmt: skip
+            ask = gr.Button("提问 / Ask", variant="primary", scale=1, elem_id="ask")
+        clear = gr.Button("新对话 / New conversation", size="sm")
+        gr.Examples(EXAMPLES, inputs=question, label="示例问题 / Example questions")
+        outputs = [chatbot, state, question]
+        for trigger in (ask.click, question.submit):
+            trigger(self.respond, [question, chatbot, state], outputs, api_visibility="private")
+        clear.click(lambda: ([], [], ""), None, outputs, api_visibility="private")
 
 
 def theme() -> gr.themes.Theme:

@@ -11,6 +11,10 @@ Modes:
           alone (e.g. ../shared/data/qa-train/xquad.zh.json).
   open    a SQuAD-format --dataset: a temporary index of all its contexts, plus
           --distractors N articles of the news corpus, then every question end to end.
+  check   the fact-check benchmark (eval.checking): the page's claims, test
+          (eval/data/claims_test.jsonl, the headline) then dev (claims_dev.jsonl, tuned on),
+          over the shipped index, or with --distractors N over the page hidden among N news
+          articles; --generated N adds N claims per verdict made from those articles.
 """
 
 from __future__ import annotations
@@ -59,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog="\n".join(__doc__.splitlines()[2:]))  # fmt: skip
-    parser.add_argument("--mode", choices=("e2e", "reader", "open"), default="e2e")
+    parser.add_argument("--mode", choices=("e2e", "reader", "open", "check"), default="e2e")
     parser.add_argument("--index", type=Path, help="index folder (e2e; default: the shipped index)")
     parser.add_argument(
         "--dataset", type=Path, help="questions (JSONL for e2e, SQuAD JSON otherwise)"
@@ -69,7 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="open mode: add N news articles as distractors",
+        help="open mode: add N news articles as distractors; check mode: hide the page among N",
+    )
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        metavar="N",
+        help="check mode with --distractors: also N generated claims per verdict",
     )
     parser.add_argument(
         "--news", type=Path, default=CRUD_CORPUS, help="the news corpus the distractors come from"
@@ -107,13 +118,24 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"write report.md and report.png to DIR (e.g. {RESULTS_DIR})",
     )
     parser.add_argument("--name", default="", help="name of the run in the report's title")
-    parser.add_argument("--split", choices=("both", *SPLITS), default="both",
-                        help="e2e: which part of the benchmark (default: test, then dev)")
-    parser.add_argument("--no-calibration", action="store_true",
-                        help="the readers' own scores and thresholds instead of the calibrator")
+    parser.add_argument(
+        "--split",
+        choices=("both", *SPLITS),
+        default="both",
+        help="e2e: which part of the benchmark (default: test, then dev)",
+    )
+    parser.add_argument(
+        "--no-calibration",
+        action="store_true",
+        help="the readers' own scores and thresholds instead of the calibrator",
+    )
     parser.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help="span reader")
-    parser.add_argument("--fusion", choices=tuple(FUSIONS), default="default",
-                        help="how the dense and BM25 lists are fused (qa.retrieval.fusion)")
+    parser.add_argument(
+        "--fusion",
+        choices=tuple(FUSIONS),
+        default="default",
+        help="how the dense and BM25 lists are fused (qa.retrieval.fusion)",
+    )
     return parser
 
 
@@ -214,6 +236,64 @@ def run_open(args: argparse.Namespace) -> dict[str, Any]:
         return run_e2e(args, list(squad.items), index_dir, args.name or name)
 
 
+def hidden_page_index(news: Path, count: int, folder: Path) -> Path:
+    """The shipped page hidden among the first ``count`` news articles, in ``folder``
+    (passage vectors come from the cache that eval.retrieval fills)."""
+    from eval.distractors import distractor_index
+    from qa.config import cache_dir
+    from qa.encoders.embedding import make_embedder
+    from qa.indexing.build import add_articles
+    from qa.indexing.vector_cache import CachingEmbedder
+    from qa.ingest import read_articles
+
+    embedder = CachingEmbedder(make_embedder(), cache_dir() / "retrieval" / "vectors")
+    base = distractor_index(news, count, embedder)
+    index_dir = folder / "index"
+    shutil.copytree(base, index_dir, ignore=shutil.ignore_patterns(".lock"))
+    add_articles(index_dir, read_articles([default_corpus_dir()]).articles, embedder)
+    return index_dir
+
+
+def run_check_mode(args: argparse.Namespace) -> dict[str, Any]:
+    """The fact-check benchmark: the page's claim sets, and the generated set at scale."""
+    from eval.checking import CLAIM_SPLITS, check_metrics, generated_claims, load_claims, run_checks
+    from qa.indexing.build import ensure_index
+    from qa.ingest import read_articles
+
+    if args.generated and not args.distractors:
+        raise UsageError("--generated N needs --distractors M: it is made from those articles")
+    if args.dataset:
+        datasets = [args.dataset]
+    elif args.split == "both":
+        datasets = list(CLAIM_SPLITS.values())
+    else:
+        datasets = [CLAIM_SPLITS[args.split]]
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="qa-check-") as tmp:
+        if args.distractors:
+            index_dir = hidden_page_index(args.news, args.distractors, Path(tmp))
+            where = f"the page among {args.distractors} news articles"
+        else:
+            index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
+                                                   progress=True)  # fmt: skip
+            where = str(index_dir)
+        pipeline = Pipeline.load(index_dir, reader=args.reader, fusion=FUSIONS[args.fusion])
+        sets = [(f"check: {d.name} over {where}", load_claims(d)) for d in datasets]
+        if args.generated:
+            news = read_articles([args.news], fmt="crud", limit=args.distractors + 2000).articles
+            claims = generated_claims(news[: args.distractors], news[args.distractors :],
+                                      args.generated)  # fmt: skip
+            sets.append((f"check: {len(claims)} generated claims over {where}", claims))
+        started = time.perf_counter()
+        for name, items in sets:
+            items = items[: args.limit] if args.limit else items
+            results = run_checks(pipeline, items, k=args.k)
+            runs.append({"name": name, "figures": check_metrics(results),
+                         "results": [r.to_dict() for r in results]})  # fmt: skip
+    return {"name": args.name or runs[0]["name"], "questions": sum(r["figures"]["n"] for r in runs),
+            "seconds": time.perf_counter() - started, "check_runs": runs}  # fmt: skip
+
+
 def run_reader_mode(args: argparse.Namespace) -> dict[str, Any]:
     """The reader alone on gold contexts."""
     only = paragraph_ids(args.paragraphs) if args.paragraphs else None
@@ -241,6 +321,12 @@ def write_predictions(path: Path, results: Sequence[dict[str, Any]]) -> None:
 
 
 def _print(run: dict[str, Any]) -> None:
+    if "check_runs" in run:
+        from eval.checking import print_check
+
+        for part in run["check_runs"]:
+            print_check(part["name"], part["figures"])
+        return
     print(f"{run['name']}: {run['questions']} questions in {run['seconds']:.1f} s")
     for mode, s in run["summaries"].items():
         latency = s["latency_ms"]
@@ -297,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 runs.append(run_e2e(args, items, index_dir, name, pipeline, loaded))
             # The first dataset (test, by default) is the headline; the others ride along.
             run = {**runs[0], "parts": {r["name"]: r for r in runs[1:]}}
+        elif args.mode == "check":
+            run = run_check_mode(args)
         else:
             if args.dataset is None:
                 raise UsageError(f"--mode {args.mode} needs --dataset FILE (SQuAD format)")
@@ -310,7 +398,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps(run, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.predictions:
         write_predictions(args.predictions, run["results"])
-    if args.report:
+    if args.report and "check_runs" in run:
+        from eval.checking import plot_check, print_check
+
+        args.report.mkdir(parents=True, exist_ok=True)
+        lines: list[str] = []
+        for part in run["check_runs"]:
+            printed: list[str] = []
+            print_check(part["name"], part["figures"], printed.append)
+            lines += ["```", *printed, "```", ""]
+        (args.report / "check.md").write_text("\n".join(lines), encoding="utf-8")
+        plot_check(
+            args.report / "check.png", [(p["name"], p["figures"]) for p in run["check_runs"]]
+        )
+        print(f"report written to {args.report}/check.md and check.png", file=sys.stderr)
+    elif args.report:
         args.report.mkdir(parents=True, exist_ok=True)
         sections = [run, *run.get("parts", {}).values()]
         (args.report / "report.md").write_text(

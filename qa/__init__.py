@@ -3,10 +3,14 @@
 One wing per stage; a stage imports only the layers below it (tests/test_layers.py parses
 every import and fails on one that runs back up or sideways)::
 
-    8  __main__.py       ``python -m qa``: only calls cli.main
-    7  cli.py            argument parsing and one function per verb
-    6  live.py           a pipeline that follows its index as it is rebuilt
-    5  pipeline.py       wires the stages; the only module that knows all of them
+    9  __main__.py       ``python -m qa``: only calls cli.main
+    8  cli.py            argument parsing and one function per verb
+    7  live.py           a pipeline that follows its index as it is rebuilt
+    6  pipeline.py       wires the stages; the only module that knows all of them
+    5  checking/         fact checks: claims (a draft cut into statements), values (amounts,
+                         percents, points, dates read as values and compared), verify (a
+                         statement against retrieved sentences: supported, contradicted,
+                         not_found)
     4  retrieval/        hybrid (dense + BM25 fusion, filters), crosslingual (English → Chinese)
        reading/          protocol (Reader, Reading, Span, Sentence), coverage (the question's
                          IDF-weighted evidence, shared by every reader and the calibrator),
@@ -38,6 +42,9 @@ Where this departs from the layout first proposed, and why:
 - ``reading/calibration.py``: the confidence model reads the readers' output, so it belongs
   to reading (it was added after the layout was drawn).
 - ``ingest/sources.py`` and ``ingest/records.py`` hold what all three formats share.
+- ``checking/`` came after the layout too: it reads the passages retrieval found with the
+  readers' coverage measure and span finders, so it stands above both; the pipeline wires
+  retrieval into it as it wires retrieval into a reader.
 """
 
 from __future__ import annotations

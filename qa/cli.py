@@ -1,4 +1,4 @@
-"""The verbs of ``python -m qa``: build | add | remove | upgrade | ask | info.
+"""The verbs of ``python -m qa``: build | add | remove | upgrade | ask | check | info.
 
 Argument parsing (``build_parser``) and one function per verb (``cmd_*``).
 
@@ -23,7 +23,7 @@ from qa.config import default_index_dir as _default_index_dir
 from qa.errors import QAError, UsageError
 from qa.indexing.lexical import Bm25Params
 from qa.ingest import FORMATS, IngestResult, read_articles
-from qa.pipeline import DEFAULT_K, DEFAULT_READER, READERS
+from qa.pipeline import CHECK_K, DEFAULT_K, DEFAULT_READER, READERS
 from qa.tokens import ANALYZERS
 
 
@@ -156,6 +156,21 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"span reader (default {DEFAULT_READER})",
     )
     ask.add_argument("--json", action="store_true", help="print exactly one JSON object")
+
+    check = verbs.add_parser(
+        "check", help="fact-check a claim or a paragraph: a verdict per statement, with evidence"
+    )
+    check.add_argument("text", help="the claim or paragraph, in Chinese or English")
+    _index_option(check)
+    check.add_argument("-k", type=int, default=CHECK_K, metavar="N",
+                       help=f"passages retrieved per statement (default {CHECK_K})")  # fmt: skip
+    check.add_argument("--from", dest="published_from", metavar="YYYY-MM-DD",
+                       help="only articles published on or after this date")  # fmt: skip
+    check.add_argument("--to", dest="published_to", metavar="YYYY-MM-DD",
+                       help="only articles published on or before this date")  # fmt: skip
+    check.add_argument("--source", dest="sources", action="append", metavar="NAME",
+                       help="only articles from this source (repeatable)")  # fmt: skip
+    check.add_argument("--json", action="store_true", help="print exactly one JSON object")
 
     info = verbs.add_parser("info", help="show an index's manifest and verify it")
     _index_option(info)
@@ -389,17 +404,38 @@ def _check_date(value: str | None, flag: str) -> str | None:
         raise UsageError(f"{flag} {value!r} is not a date: use YYYY-MM-DD") from exc
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    """``ask``: answer one question; build the default index first if there is none."""
-    from qa.pipeline import Pipeline
-    from qa.present.text import render_text
+def _filters(args: argparse.Namespace) -> Any:
     from qa.retrieval.hybrid import SearchFilters
 
-    filters = SearchFilters(
+    return SearchFilters(
         published_from=_check_date(args.published_from, "--from"),
         published_to=_check_date(args.published_to, "--to"),
         sources=tuple(args.sources or ()),
     )
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``check``: fact-check a claim or paragraph; build the default index first if needed."""
+    from qa.pipeline import Pipeline
+    from qa.present.text import render_check_text
+
+    filters = _filters(args)
+    index_dir = args.index or ensure_default_index(quiet=args.json)
+    pipeline = Pipeline.load(index_dir)
+    report = pipeline.check(args.text, k=args.k, filters=filters)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print(render_check_text(report, color=sys.stdout.isatty()))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """``ask``: answer one question; build the default index first if there is none."""
+    from qa.pipeline import Pipeline
+    from qa.present.text import render_text
+
+    filters = _filters(args)
     index_dir = args.index or ensure_default_index(quiet=args.json)
     pipeline = Pipeline.load(index_dir, reader=args.reader)
     answer = pipeline.ask(args.question, k=args.k, filters=filters)
@@ -424,6 +460,7 @@ COMMANDS = {
     "upgrade": cmd_upgrade,
     "info": cmd_info,
     "ask": cmd_ask,
+    "check": cmd_check,
 }
 
 
@@ -438,4 +475,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the index was left as it was before this command", file=sys.stderr)
         return 130
-

@@ -18,7 +18,7 @@ from qa.encoders.embedding import Embedder
 from qa.indexing.store import load_snapshot, read_manifest
 from qa.pipeline import DEFAULT_READER, Pipeline
 from qa.reading.protocol import Reader
-from qa.types import Answer
+from qa.types import Answer, CheckReport
 
 log = logging.getLogger(__name__)
 CHECK_SECONDS = 2.0
@@ -102,10 +102,18 @@ class LivePipeline:
             with self._lock:
                 self._loading = False
 
-    def ask(self, question: str, **kwargs: Any) -> Answer:
-        """Answer with the current snapshot; now and then, look for a newer one."""
+    def _following(self) -> Pipeline:
+        """The current pipeline; now and then, look for a newer snapshot first."""
         now = time.monotonic()
         if now - self._last_check >= self._check_seconds:
             self._last_check = now
             self.refresh()
-        return self._current.ask(question, **kwargs)
+        return self._current
+
+    def ask(self, question: str, **kwargs: Any) -> Answer:
+        """Answer with the current snapshot; now and then, look for a newer one."""
+        return self._following().ask(question, **kwargs)
+
+    def check(self, text: str, **kwargs: Any) -> CheckReport:
+        """Fact-check with the current snapshot; now and then, look for a newer one."""
+        return self._following().check(text, **kwargs)

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from qa.checking.claims import MAX_STATEMENTS, clean_claim, split_statements
+from qa.checking.verify import CheckConfig, Checker, Decision
 from qa.conversation import resolve
 from qa.encoders.embedding import Embedder, make_embedder
 from qa.errors import UsageError
@@ -21,8 +23,8 @@ from qa.reading.coverage import QuestionCoverage
 from qa.reading.fast import FastReader
 from qa.reading.protocol import Reader, Reading
 from qa.retrieval.hybrid import FusionConfig, HybridRetriever, Mode, SearchFilters
-from qa.textnorm import normalize_line
-from qa.types import Answer, Citation, Hit, Passage
+from qa.textnorm import TextView, matching_view, normalize_line
+from qa.types import Answer, CheckReport, Citation, FactAlignment, Hit, Passage, Verdict
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
@@ -31,6 +33,8 @@ MAX_HISTORY_TURNS = 20
 READERS = ("auto", "fast", "neural")
 DEFAULT_READER = "auto"
 """Neural for Chinese questions, fast for English (qa.reading.routed says why)."""
+CHECK_K = 5
+"""Passages retrieved for each statement a fact check decides."""
 SUPPORTING_CITATIONS = 2
 """Sentences from other passages cited beside the answer's own."""
 
@@ -85,6 +89,7 @@ class Pipeline:
         reader: Reader | str = DEFAULT_READER,
         fusion: FusionConfig | None = None,
         calibrator: Calibrator | bool | None = True,
+        check_config: CheckConfig | None = None,
     ) -> None:
         """``calibrator``: True for the shipped one (models/calibrator.json), False for the
         readers' own scores and thresholds (how the calibrator's data is gathered)."""
@@ -96,6 +101,7 @@ class Pipeline:
         self.evidence = QuestionCoverage.from_index(snapshot)
         self.signal_reader = SignalReader(self.evidence, snapshot.lexical)
         self.calibrator = Calibrator.load() if calibrator is True else (calibrator or None)
+        self.checker = Checker(self.evidence, check_config)
 
     @classmethod
     def load(
@@ -199,6 +205,68 @@ class Pipeline:
             threshold=threshold,
         )
 
+    def check(
+        self,
+        text: str,
+        *,
+        k: int = CHECK_K,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+    ) -> CheckReport:
+        """Fact-check ``text`` (a claim or a paragraph of a draft): one verdict per
+        checkable statement, each with the article sentence that decides it."""
+        started = time.perf_counter()
+        try:
+            printed = clean_claim(text)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+        if not 1 <= k <= MAX_K:
+            raise UsageError(f"k={k} is out of range: use 1 to {MAX_K}")
+        view = matching_view(printed)
+        statements = split_statements(view.text)
+        if len(statements) > MAX_STATEMENTS:
+            raise UsageError(
+                f"the text holds {len(statements)} statements; check at most {MAX_STATEMENTS} "
+                "at a time"
+            )
+        k = min(k, len(self.snapshot.chunks))
+        verdicts = []
+        for statement in statements:
+            retrieval = self.retriever.search(statement.query, k, filters, mode)
+            expansion = retrieval.expansion or self.retriever.expander.expand(statement.query)
+            decision = self.checker.check(statement, retrieval.hits, expansion)
+            verdicts.append(self._verdict(view, statement.start, statement.end, decision))
+        total = (time.perf_counter() - started) * 1000
+        timings = {"total": total, "per_statement": total / max(1, len(statements))}
+        return CheckReport(printed, tuple(verdicts), timings)
+
+    @staticmethod
+    def _verdict(view: TextView, start: int, end: int, decision: Decision) -> Verdict:
+        """A decision, mapped to printed characters: the statement as submitted, the
+        evidence and the article's values as printed."""
+        first, last = view.span(start, end)
+        evidence = None
+        alignments = []
+        sentence = decision.sentence
+        for found in decision.alignments:
+            a_start = a_end = None
+            printed = found.printed
+            if sentence is not None and found.start is not None and found.end is not None:
+                a_start, a_end = sentence.article.matched.span(found.start, found.end)
+                printed = sentence.article.text[a_start:a_end]
+            alignments.append(FactAlignment(found.kind, found.claimed, printed, found.agrees,
+                                            a_start, a_end, found.note))  # fmt: skip
+        if sentence is not None:
+            s_start, s_end = sentence.article.matched.span(sentence.start, sentence.end)
+            evidence = Citation(
+                n=1, article_id=sentence.article.id, title=sentence.article.title,
+                published_at=sentence.article.published_at, source=sentence.article.source,
+                chunk_id=sentence.chunk.id, start=s_start, end=s_end,
+                quote=sentence.article.text[s_start:s_end],
+            )  # fmt: skip
+        return Verdict(view.original[first:last], first, last, decision.verdict, decision.note,
+                       evidence, tuple(alignments), decision.score)  # fmt: skip
+
     # Everything the reader found is in the articles' matched text; what leaves the pipeline
     # is mapped back to the printed characters (qa.textnorm), so that quotes are verbatim.
 
@@ -251,8 +319,8 @@ class Pipeline:
             matched = sentence.article.matched
             start, end = matched.span(sentence.start, sentence.end)
             # the answer's offsets are in its own article, so only its sentence maps them
-            answer_start, answer_end = matched.span(span.start, span.end) if holds_answer else (
-                None, None
+            answer_start, answer_end = (
+                matched.span(span.start, span.end) if holds_answer else (None, None)
             )
             citations.append(
                 Citation(

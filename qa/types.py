@@ -214,3 +214,70 @@ class Expansion:
     def query_text(self) -> str:
         """The terms as one space-separated string for BM25."""
         return " ".join(self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class FactAlignment(Record):
+    """One checkable fact of a statement beside the article's value.
+
+    ``article.text[start:end] == printed`` (printed offsets) when the article states one.
+    """
+
+    kind: str
+    """money, rate (percent or points), count, quantity, date, ordinal, person, place,
+    organization."""
+    claimed: str
+    """The value as the statement writes it."""
+    printed: str | None
+    """The article's value, as printed; None when the article names none."""
+    agrees: bool
+    start: int | None = None
+    end: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The verdict on one statement: supported, contradicted or not_found, with the
+    sentence that decides it (a citation, verifiable like an answer's)."""
+
+    statement: str
+    start: int
+    end: int
+    """Where the statement is in the checked text (``CheckReport.text``)."""
+    verdict: str
+    note: str
+    """The verdict in words, both languages ("supported, but the article says nearly")."""
+    evidence: Citation | None
+    alignments: tuple[FactAlignment, ...]
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict, evidence and alignments included."""
+        return {
+            "statement": self.statement,
+            "start": self.start,
+            "end": self.end,
+            "verdict": self.verdict,
+            "note": self.note,
+            "evidence": self.evidence.to_dict() if self.evidence else None,
+            "alignments": [a.to_dict() for a in self.alignments],
+            "score": self.score,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    """What the fact check says of a submitted text: one verdict per statement."""
+
+    text: str
+    verdicts: tuple[Verdict, ...]
+    timings_ms: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (the CLI's ``check --json`` and the web API's ``/check``)."""
+        return {
+            "text": self.text,
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

@@ -25,7 +25,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("qa.indexing", "qa.conversation"),
     # 4: retrieval and reading both stand on the index, neither on the other
     ("qa.retrieval", "qa.reading"),
-    # 5 to 8: the wiring, each on the one before
+    # 5: fact checking reads retrieved passages with the readers' measures
+    ("qa.checking",),
+    # 6 to 9: the wiring, each on the one before
     ("qa.pipeline",),
     ("qa.live",),
     ("qa.cli",),
@@ -137,5 +139,9 @@ def test_the_check_fails_on_a_planted_back_up_import() -> None:
     assert any("must stay apart" in v for v in violations(planted))
     # a new stage nobody placed
     planted = dict(sources)
-    planted["qa.checking.verdict"] = "from qa.types import Article\n"
+    planted["qa.storage.milvus"] = "from qa.types import Article\n"
     assert any("no layer" in v for v in violations(planted))
+    # fact checking stands above reading, not the other way round
+    planted = dict(sources)
+    planted["qa.reading.fast"] += "\nfrom qa.checking.values import find_values\n"
+    assert any("qa.reading.fast" in v and "qa.checking" in v for v in violations(planted))

@@ -1,4 +1,4 @@
-"""HTML rendering of an answer for the web chat, with all article text made inert.
+"""HTML rendering of an answer or a fact check for the web chat, all article text inert.
 
 Article text can hold anything ("<script>", "<img onerror=…>", "[x](javascript:…)"). The
 chat renders Markdown and then sanitises HTML, so text is escaped twice over: HTML
@@ -8,7 +8,7 @@ which leaves nothing for either renderer to interpret.
 
 from __future__ import annotations
 
-from qa.types import Answer, Citation, Passage
+from qa.types import Answer, CheckReport, Citation, Passage, Verdict
 
 # One pass over the text: escaping in two passes (HTML, then Markdown) would escape the
 # first pass's own entities ("&#x27;" → "&&#35;x27;"), which then show as typed.
@@ -94,3 +94,69 @@ def render_answer_html(answer: Answer) -> str:
 def render_error_html(message: str) -> str:
     """An error shown in the chat instead of an answer."""
     return f'<div class="qa-error"><b>出错了 / Error:</b> {inert(message)}</div>'
+
+
+VERDICT_LABELS = {"supported": ("qa-supported", "属实 / Supported"),
+                  "contradicted": ("qa-contradicted", "不符 / Contradicted"),
+                  "not_found": ("qa-not-found", "未找到 / Not found")}  # fmt: skip
+
+
+def _evidence_html(verdict: Verdict) -> str:
+    """The evidence quote, inert, with the article's aligned values highlighted (a differing
+    one in its own colour)."""
+    evidence = verdict.evidence
+    if evidence is None:
+        return "—"
+    quote = evidence.quote
+    marks = sorted(
+        (a.start - evidence.start, a.end - evidence.start, a.agrees)
+        for a in verdict.alignments
+        if a.start is not None and a.end is not None
+    )
+    parts, at = [], 0
+    for a, b, agrees in marks:
+        if a < at:
+            continue
+        kind = "qa-value-same" if agrees else "qa-value-differs"
+        parts += [inert(quote[at:a]), f'<mark class="{kind}">{inert(quote[a:b])}</mark>']
+        at = b
+    parts.append(inert(quote[at:]))
+    meta = _meta(evidence.title, evidence.published_at, evidence.source)
+    return (f'<div class="qa-meta">{meta} · 字符 / chars {evidence.start}–{evidence.end}</div>'
+            f'<blockquote class="qa-quote">{"".join(parts)}</blockquote>')  # fmt: skip
+
+
+def _values_html(verdict: Verdict) -> str:
+    rows = []
+    for alignment in verdict.alignments:
+        printed = alignment.printed if alignment.printed is not None else "—"
+        kind = "qa-value-same" if alignment.agrees else "qa-value-differs"
+        sign = "=" if alignment.agrees else "≠"
+        rows.append(f'<div class="qa-alignment">{inert(alignment.kind)}: '
+                    f'<span class="qa-claimed">{inert(alignment.claimed)}</span> {sign} '
+                    f'<mark class="{kind}">{inert(printed)}</mark></div>')  # fmt: skip
+    return "".join(rows)
+
+
+def render_check_html(report: CheckReport) -> str:
+    """A table: statement → verdict (with its note and the values side by side) → evidence."""
+    if not report.verdicts:
+        return ('<div class="qa-check"><b>没有可核查的陈述 / no checkable statement</b>: '
+                "写一个含有事实的句子 / write a sentence that states a fact</div>")  # fmt: skip
+    rows = []
+    for verdict in report.verdicts:
+        css, label = VERDICT_LABELS[verdict.verdict]
+        rows.append(
+            f'<tr class="qa-check-row"><td class="qa-statement">{inert(verdict.statement)}</td>'
+            f'<td class="qa-verdict {css}"><b>{inert(label)}</b>'
+            f'<div class="qa-note">{inert(verdict.note)}</div>{_values_html(verdict)}</td>'
+            f'<td class="qa-evidence">{_evidence_html(verdict)}</td></tr>'
+        )
+    total = report.timings_ms.get("total", 0.0)
+    return (
+        '<div class="qa-check"><table class="qa-check-table"><thead><tr>'
+        "<th>陈述 / Statement</th><th>结论 / Verdict</th><th>证据 / Evidence</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<div class="qa-meta">{len(report.verdicts)} 条陈述 / statements · {total:.0f} ms</div>'
+        "</div>"
+    )

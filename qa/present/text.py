@@ -1,8 +1,8 @@
-"""Plain-text rendering of an answer for the terminal."""
+"""Plain-text rendering of an answer, or of a fact check, for the terminal."""
 
 from __future__ import annotations
 
-from qa.types import Answer, Citation
+from qa.types import Answer, CheckReport, Citation, Verdict
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 CONTEXT_CHARS = 60
@@ -45,4 +45,47 @@ def render_text(answer: Answer, *, color: bool = False) -> str:
             lines.append(f"  - {passage.title}: {text}")
     total, retrieve, read = (answer.timings_ms[k] for k in ("total", "retrieve", "read"))
     lines.append(f"({total:.0f} ms: retrieve {retrieve:.0f}, read {read:.0f})")
+    return "\n".join(lines)
+
+
+VERDICT_WORDS = {"supported": "属实 / supported", "contradicted": "不符 / contradicted",
+                 "not_found": "未找到 / not found"}  # fmt: skip
+
+
+def _marked_evidence(verdict: Verdict, color: bool) -> str:
+    """The evidence quote with the article's aligned values marked."""
+    evidence = verdict.evidence
+    assert evidence is not None
+    quote, cuts = evidence.quote, []
+    for alignment in verdict.alignments:
+        if alignment.start is not None and alignment.end is not None:
+            cuts.append((alignment.start - evidence.start, alignment.end - evidence.start))
+    parts, at = [], 0
+    for a, b in sorted(set(cuts)):
+        if a < at:
+            continue
+        marked = f"{_BOLD}{quote[a:b]}{_RESET}" if color else f"【{quote[a:b]}】"
+        parts += [quote[at:a], marked]
+        at = b
+    return "".join([*parts, quote[at:]])
+
+
+def render_check_text(report: CheckReport, *, color: bool = False) -> str:
+    """One block per statement: verdict and note, the claim's values beside the article's,
+    then ``title (date, source) quote`` with the article's values marked."""
+    lines = []
+    for n, verdict in enumerate(report.verdicts, start=1):
+        lines.append(f"{n}. {verdict.statement}")
+        lines.append(f"   {VERDICT_WORDS[verdict.verdict]}: {verdict.note}")
+        for alignment in verdict.alignments:
+            mark = "=" if alignment.agrees else "≠"
+            printed = alignment.printed if alignment.printed is not None else "—"
+            lines.append(f"   {alignment.kind}: {alignment.claimed} {mark} {printed}")
+        if verdict.evidence is not None:
+            evidence = verdict.evidence
+            when = evidence.published_at[:10] if evidence.published_at else "undated"
+            meta = ", ".join(filter(None, [when, evidence.source]))
+            lines.append(f"   {evidence.title} ({meta}) {_marked_evidence(verdict, color)}")
+            lines.append(f"   article {evidence.article_id} chars {evidence.start}-{evidence.end}")
+    lines.append(f"({report.timings_ms['total']:.0f} ms, {len(report.verdicts)} statements)")
     return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Fact checking: a draft's statements against the articles (claims, values, verify)."""

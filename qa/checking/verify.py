@@ -1,0 +1,475 @@
+"""One statement against retrieved passages: the sentence that decides it, and the verdict.
+
+The statement's words (without its values) find candidate sentences, measured as the readers
+measure a question (IDF-weighted coverage, qa.reading.coverage). Each value of the statement
+is then aligned to the article's value of the same kind whose clause says the same thing
+("比率为13.5%" to "比率为13.5%", not to "下降0.9个百分点"), and compared as a value
+(qa.checking.values).
+
+- **supported**: a sentence that covers the statement has every value the statement states.
+- **contradicted**: no sentence supports it, and one that covers the statement well has, in
+  the aligned place, another value. This verdict accuses a reporter of an error, so it asks
+  for the most: a closer cover and a closer alignment than support does.
+- **not_found**: nothing decides. A statement about another year or place than the
+  sentence's is not_found, however well its value agrees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from qa.checking.claims import Statement
+from qa.checking.values import (
+    QUALIFIER_WORDS_EN,
+    QUALIFIER_WORDS_ZH,
+    Value,
+    find_values,
+    values_agree,
+)
+from qa.indexing.chunking import sentence_spans
+from qa.question import QuestionAnalysis, analyze_question
+from qa.reading.coverage import QuestionCoverage
+from qa.reading.protocol import Sentence
+from qa.reading.spans import SpanCandidate, name_spans
+from qa.types import Expansion, Hit
+
+SUPPORTED = "supported"
+CONTRADICTED = "contradicted"
+NOT_FOUND = "not_found"
+VERDICTS = (SUPPORTED, CONTRADICTED, NOT_FOUND)
+LEAD_CHARS = 150
+_CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？]")
+AGREEMENT_BONUS = 0.15
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    """How close a sentence and an alignment must be for each verdict (tuned on the dev
+    part of eval/data/claims_dev.jsonl)."""
+
+    passages: int = 5
+    sentences: int = 8
+    support_cover: float = 0.4
+    """Share of the statement's words a supporting sentence (with its article's headline,
+    lead and passage) must cover."""
+    support_align: float = 0.3
+    """How much of the value's own clause the aligned article clause must cover."""
+    contradict_cover: float = 0.6
+    contradict_align: float = 0.5
+    plain_cover: float = 0.7
+    role_cover: float = 0.4
+    """A person or organisation is borne out where its own clause covers this much of the
+    rest of the statement."""
+    """A statement with no value to compare is supported only by a sentence this close."""
+    english_discount: float = 0.7
+    """English statements reach Chinese words through renderings: thresholds × this."""
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """One fact of the statement beside the article's value (offsets in the article's
+    matched text; ``printed`` is None when the article states none)."""
+
+    kind: str
+    claimed: str
+    printed: str | None
+    agrees: bool
+    start: int | None = None
+    end: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The verdict on one statement, its deciding sentence and its alignments."""
+
+    verdict: str
+    note: str
+    sentence: Sentence | None
+    alignments: tuple[Alignment, ...] = ()
+    score: float = 0.0
+
+
+@dataclass(slots=True)
+class _Outcome:
+    verdict: str
+    score: float
+    sentence: Sentence
+    alignments: list[Alignment] = field(default_factory=list)
+    note: str = ""
+
+
+def _year_of(published_at: str | None) -> int | None:
+    return int(published_at[:4]) if published_at and published_at[:4].isdigit() else None
+
+
+def _blank(text: str, values: Sequence[Value]) -> str:
+    """``text`` with its values cut out (the words around them are what finds evidence)."""
+    for value in sorted(values, key=lambda v: -v.start):
+        text = f"{text[: value.start]} {text[value.end :]}"
+    return text
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    """The clause of ``text`` around ``[start, end)``."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    right = _CLAUSE_BREAK.search(text, end)
+    return text[left : right.start() if right else len(text)]
+
+
+def _bigrams(text: str) -> set[str]:
+    compact = re.sub(r"\s+", "", text)
+    return {compact[i : i + 2] for i in range(len(compact) - 1)}
+
+
+class Checker:
+    """Decides statements over retrieved passages, with one index's IDF table."""
+
+    def __init__(self, coverage: QuestionCoverage, config: CheckConfig | None = None) -> None:
+        """``coverage``: the index's coverage measure (``QuestionCoverage.from_index``)."""
+        self.coverage = coverage
+        self.config = config or CheckConfig()
+
+    # ------------------------------------------------------------ evidence
+
+    def _sentences(self, words: QuestionAnalysis, hits: Sequence[Hit]) -> list[Sentence]:
+        """The best-covering sentences of the top passages, with context coverage."""
+        found: dict[tuple[str, str], Sentence] = {}
+        for hit in hits[: self.config.passages]:
+            article = hit.article
+            context = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{hit.chunk.text}"
+            context_cover, _ = self.coverage.of(words, context)
+            for start, end in sentence_spans(hit.chunk.text):
+                a_start = hit.chunk.start + start
+                text = hit.chunk.text[start:end]
+                if (article.id, text) in found:
+                    continue  # overlapping chunks hold the same sentence
+                cover, _ = self.coverage.of(words, text)
+                score = 0.7 * cover + 0.3 * context_cover
+                found[(article.id, text)] = Sentence(
+                    article, hit.chunk, a_start, hit.chunk.start + end, text, hit.rank, cover,
+                    context_cover, score,
+                )  # fmt: skip
+        ranked = sorted(found.values(), key=lambda s: (-s.score, s.passage_rank, s.start))
+        return ranked[: self.config.sentences]
+
+    @staticmethod
+    def _years_around(sentence: Sentence, values: Sequence[Value]) -> set[int]:
+        """The years a sentence speaks of: its own when it names one; else its article's
+        year, the one before (a January report of last year's figures) and the last year
+        its passage names before it."""
+        years = {v.date[0] for v in values if v.kind == "date" and v.date[0] is not None}
+        if years:
+            return {y for y in years if y is not None}
+        around = set()
+        before = sentence.chunk.text[: sentence.start - sentence.chunk.start]
+        earlier = _YEAR.findall(before)
+        if earlier:
+            around.add(int(earlier[-1]))
+        year = _year_of(sentence.article.published_at)
+        if year:
+            around.update((year, year - 1))
+        return around
+
+    def _local(self, claim_text: str, value: Value, english: bool, sentence: Sentence,
+               candidate: Value, expansion: Expansion | None) -> float:  # fmt: skip
+        """How well the article's clause around ``candidate`` says what the claim's clause
+        around ``value`` says."""
+        clause = _clause(sentence.text, candidate.start, candidate.end)
+        if len(clause) - len(candidate.text) < 4:
+            # a value that is a clause of its own (1月15日, …) speaks of the next one
+            clause = _clause(sentence.text, candidate.start, candidate.end + 2 + len(clause))
+        mine = claim_text if english else _clause(claim_text, value.start, value.end)
+        own = _blank(mine, find_values(mine, english=english))
+        words = _content(analyze_question(own, expansion))
+        cover, _ = self.coverage.of(words, clause) if words.groups else (0.0, [])
+        if english:
+            return cover
+        # the words just before a value name it ("比率为" 13.5%)
+        before_claim = _bigrams(claim_text[max(0, value.start - 6) : value.start])
+        before_article = _bigrams(sentence.text[max(0, candidate.start - 10) : candidate.start])
+        near = len(before_claim & before_article) / len(before_claim) if before_claim else 0.0
+        return 0.5 * cover + 0.5 * near
+
+    # ------------------------------------------------------------ deciding
+
+    def check(
+        self, statement: Statement, hits: Sequence[Hit], expansion: Expansion | None = None
+    ) -> Decision:
+        """The verdict on ``statement`` (matched text) from ``hits``."""
+        english = statement.english
+        own_values = find_values(statement.text, english=english)
+        scope_values = [
+            v for v in find_values(statement.scope, english=english) if v.kind == "date"
+        ]
+        amounts = [v for v in own_values if v.kind != "date"]
+        dates = [v for v in own_values if v.kind == "date"]
+        facts = amounts or dates
+        scope_dates = (dates if amounts else []) + scope_values
+        blanked = _blank(statement.text, own_values)
+        expansion = _without_values(expansion, own_values)
+        words = _content(analyze_question(f"{statement.scope} {blanked}".strip(), expansion))
+        claim_names = [] if english else [
+            n for n in name_spans(statement.text)
+            if not any(v.start <= n.start < v.end for v in own_values)
+        ]  # fmt: skip
+        if not words.groups:
+            return Decision(NOT_FOUND, _note_not_found(english), None)
+        discount = self.config.english_discount if english else 1.0
+        outcomes: list[_Outcome] = []
+        for sentence in self._sentences(words, hits):
+            outcome = self._judge(statement, sentence, facts, scope_dates, claim_names, words,
+                                  expansion, discount)  # fmt: skip
+            if outcome is not None:
+                outcomes.append(outcome)
+        supported = [o for o in outcomes if o.verdict == SUPPORTED]
+        contradicted = [o for o in outcomes if o.verdict == CONTRADICTED]
+        for pool in (supported, contradicted):
+            if pool:
+                best = max(pool, key=lambda o: o.score)
+                return Decision(best.verdict, best.note, best.sentence, tuple(best.alignments),
+                                round(best.score, 4))  # fmt: skip
+        scoped = [o for o in outcomes if o.verdict == NOT_FOUND]
+        if scoped:
+            best = max(scoped, key=lambda o: o.score)
+            return Decision(NOT_FOUND, best.note, None, tuple(best.alignments), 0.0)
+        return Decision(NOT_FOUND, _note_not_found(english), None)
+
+    def _judge(
+        self,
+        statement: Statement,
+        sentence: Sentence,
+        facts: list[Value],
+        scope_dates: list[Value],
+        claim_names: Sequence[SpanCandidate],
+        words: QuestionAnalysis,
+        expansion: Expansion | None,
+        discount: float,
+    ) -> _Outcome | None:
+        config = self.config
+        cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
+        if cover < config.support_cover * discount:
+            return None
+        english = statement.english
+        year = _year_of(sentence.article.published_at)
+        printed = find_values(sentence.text, english=False, year_of_article=year)
+        # scope: a claim about another year than the sentence's says nothing it decides
+        if scope_dates:
+            around = self._years_around(sentence, printed)
+            for scope in scope_dates:
+                claimed = scope.date[0]
+                if (
+                    claimed is None
+                    and scope.text.strip() in ("去年", "今年", "last year", "this year")
+                    and year
+                ):
+                    claimed = year + (-1 if "去" in scope.text or "last" in scope.text else 0)
+                if claimed is not None and around and claimed not in around:
+                    return _Outcome(
+                        NOT_FOUND, cover, sentence, [], _note_scope(english, scope.text)
+                    )
+        conflict = self._place_conflict(sentence, claim_names)
+        if isinstance(conflict, str):
+            return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(english, conflict))
+        if not facts:
+            return self._judge_plain(statement, sentence, claim_names, expansion, discount)
+        alignments: list[Alignment] = []
+        agreeing = True
+        weakest = 1.0
+        for fact in facts:
+            resolved = _resolved(fact, year)
+            comparable = [(c, values_agree(resolved, c)) for c in printed]
+            comparable = [(c, agrees) for c, agrees in comparable if agrees is not None]
+            best: tuple[float, Value, bool] | None = None
+            for candidate, agrees in comparable:
+                local = self._local(statement.text, fact, english, sentence, candidate, expansion)
+                if len(comparable) == 1:
+                    # the sentence's only value of this kind: the sentence aligns it
+                    local = max(local, sentence.coverage)
+                # a value the claim states exactly, in a clause nearly as close, is the one
+                # it speaks of (下降0.9个百分点, not the 13.5% before it)
+                rank = local + (AGREEMENT_BONUS if agrees else 0.0)
+                if best is None or rank > best[0] + (AGREEMENT_BONUS if best[2] else 0.0):
+                    best = (local, candidate, agrees)
+            if best is None and not comparable and len(facts) > 1:
+                continue  # a detail the sentence does not state (一条 of 一条…生产线)
+            # the clause picks the value; the whole sentence backs the pick
+            if best is None or (best[0] + sentence.coverage) / 2 < config.support_align * discount:
+                return None
+            local, candidate, agrees = best
+            weakest = min(weakest, local)
+            agreeing = agreeing and agrees
+            start, end = sentence.start + candidate.start, sentence.start + candidate.end
+            note = _qualifier_note(fact, candidate, english) if agrees else ""
+            kind = "date" if fact.kind == "date" else fact.family
+            alignments.append(Alignment(kind, fact.text, candidate.text, agrees, start, end, note))
+        if not alignments:
+            return None
+        score = cover * weakest
+        strong = cover >= config.contradict_cover * discount and (
+            weakest >= config.contradict_align * discount
+        )
+        if agreeing and conflict is not None:
+            if not strong:
+                return None
+            claimed, rival = conflict
+            wrong = Alignment("place", claimed.text, rival.text, False,
+                              sentence.start + rival.start, sentence.start + rival.end)  # fmt: skip
+            return _Outcome(CONTRADICTED, score, sentence, [wrong, *alignments],
+                            _note_contradicted(english, wrong))  # fmt: skip
+        if agreeing:
+            notes = [a.note for a in alignments if a.note]
+            return _Outcome(SUPPORTED, score, sentence, alignments,
+                            notes[0] if notes else _note_supported(english))  # fmt: skip
+        if strong:
+            wrong = next(a for a in alignments if not a.agrees)
+            return _Outcome(CONTRADICTED, score, sentence, alignments,
+                            _note_contradicted(english, wrong))  # fmt: skip
+        return None
+
+    @staticmethod
+    def _place_conflict(
+        sentence: Sentence, claim_names: Sequence[SpanCandidate]
+    ) -> str | tuple[SpanCandidate, SpanCandidate] | None:
+        """None when the claim's places fit the sentence (named in it, in its passage, or
+        in its article's headline, lead or newspaper); (claimed, rival) when the sentence
+        gives another place of the same kind that the article also names (茶陵县 for 攸县:
+        a mix-up the draft made); else the place (str): the sentence is about another
+        place, so it decides nothing about this one."""
+        article = sentence.article
+        near = (f"{article.title}\n{article.source}\n{article.matched.text[:LEAD_CHARS]}\n"
+                f"{sentence.chunk.text}")  # fmt: skip
+        rivals = [n for n in name_spans(sentence.text) if n.kind.value == "place"]
+        claimed = {n.text for n in claim_names}
+        for name in claim_names:
+            if name.kind.value != "place" or _named(name.text, sentence.text):
+                continue
+            same_level = [r for r in rivals if r.text[-1] == name.text[-1]
+                          and r.text not in claimed]  # fmt: skip
+            if same_level and _named(name.text, article.matched.text):
+                return name, same_level[0]
+            if same_level or not _named(name.text, near):
+                return name.text
+        return None
+
+    def _judge_plain(
+        self,
+        statement: Statement,
+        sentence: Sentence,
+        claim_names: Sequence[SpanCandidate],
+        expansion: Expansion | None,
+        discount: float,
+    ) -> _Outcome | None:
+        """A statement with no value to compare: its words must be the sentence's, and each
+        person or organisation it names must be named where the sentence says what the
+        statement says of them (冯江华当选…院士, 邓元山…获评大国工匠: 邓元山 was not elected)."""
+        config = self.config
+        english = statement.english
+        named = [n for n in claim_names if n.kind.value in ("person", "organization")]
+        closest = min(config.plain_cover, config.contradict_cover) if named else config.plain_cover
+        if sentence.coverage < closest * discount:
+            return None
+        if not named:
+            return _Outcome(SUPPORTED, sentence.coverage, sentence, [], _note_supported(english))
+        words = _content(analyze_question(_blank(statement.text, named), expansion))
+        if not words.groups:
+            return None
+        alignments = []
+        for name in named:
+            at = sentence.text.find(name.text)
+            role = 0.0
+            if at >= 0:
+                role, _ = self.coverage.of(words, _clause(sentence.text, at, at + len(name.text)))
+            if role >= config.role_cover:
+                end = at + len(name.text)
+                alignments.append(Alignment(name.kind.value, name.text, name.text, True,
+                                            sentence.start + at, sentence.start + end))  # fmt: skip
+                continue
+            if at < 0 and name.text in sentence.article.matched.text:
+                return None  # named elsewhere in the article: this sentence does not decide
+            for rival in name_spans(sentence.text):
+                if rival.kind != name.kind or rival.text in statement.text:
+                    continue
+                cover, _ = self.coverage.of(words, _clause(sentence.text, rival.start, rival.end))
+                if cover >= config.contradict_cover:
+                    start, end = sentence.start + rival.start, sentence.start + rival.end
+                    wrong = Alignment(name.kind.value, name.text, rival.text, False, start, end)
+                    return _Outcome(CONTRADICTED, sentence.coverage * cover, sentence, [wrong],
+                                    _note_contradicted(english, wrong))  # fmt: skip
+            return None
+        if sentence.coverage < config.plain_cover * discount:
+            return None
+        note = _note_supported(english)
+        return _Outcome(SUPPORTED, sentence.coverage, sentence, alignments, note)
+
+
+def _without_values(expansion: Expansion | None, values: Sequence[Value]) -> Expansion | None:
+    """An English statement's renderings without those of its values' words ("percentage
+    points", "million yuan"): the values are compared, not searched for as words."""
+    if expansion is None:
+        return None
+    said = " ".join(v.text.lower() for v in values)
+    return Expansion(tuple((w, t) for w, t in expansion.groups if w.lower() not in said))
+
+
+def _content(words: QuestionAnalysis) -> QuestionAnalysis:
+    """The statement's words without single characters (月, 尚, 份), which match anywhere,
+    unless they are all it has."""
+    kept = tuple(g for g in words.groups if len(g[0]) > 1 or g[0].isascii())
+    if words.english:
+        # acronyms are written alike in both languages (GDP, PM2.5)
+        kept += tuple((w.lower(),) for w in re.findall(r"\b[A-Z][A-Z0-9.]+\b", words.text))
+    return replace(words, groups=kept) if len(kept) >= 2 else words
+
+
+def _named(place: str, text: str) -> bool:
+    """Whether ``text`` names ``place``, with or without its 市/县/区 (株洲市 is 株洲)."""
+    return place in text or (len(place) >= 3 and place[-1] in "市县区省" and place[:-1] in text)
+
+
+def _resolved(value: Value, year: int | None) -> Value:
+    """A claim's relative year (去年, last year) read in the article's year."""
+    if value.kind != "date" or year is None or value.date[0] is not None:
+        return value
+    lowered = value.text.lower()
+    for word, shift in (("前年", -2), ("去年", -1), ("今年", 0), ("明年", 1),
+                        ("last year", -1), ("this year", 0), ("next year", 1)):  # fmt: skip
+        if word in lowered:
+            return replace(value, amount=float(year + shift), date=(year + shift, *value.date[1:]))
+    return value
+
+
+def _qualifier_note(claimed: Value, printed: Value, english: bool) -> str:
+    if not printed.qualifier or claimed.qualifier == printed.qualifier:
+        return ""
+    if english:
+        return (f"支持, 但原文为“{printed.text}” / supported, but the article says "
+                f"{QUALIFIER_WORDS_EN[printed.qualifier]}: {printed.text}")  # fmt: skip
+    return (f"支持, 但原文为“{printed.text}”({QUALIFIER_WORDS_ZH[printed.qualifier]}) / "
+            f"supported, but the article says {QUALIFIER_WORDS_EN[printed.qualifier]}: "
+            f"{printed.text}")  # fmt: skip
+
+
+def _note_supported(english: bool) -> str:
+    return "原文支持这一说法 / the article bears this out"
+
+
+def _note_contradicted(english: bool, wrong: Alignment) -> str:
+    return (
+        f"与原文不符: 稿件为“{wrong.claimed}”, 原文为“{wrong.printed}” / contradicted: "
+        f"the draft says {wrong.claimed}, the article {wrong.printed}"
+    )
+
+
+def _note_scope(english: bool, scope: str) -> str:
+    return (
+        f"原文没有关于“{scope}”的这一数据 / not found: the article gives this figure, "
+        f"but not for {scope}"
+    )
+
+
+def _note_not_found(english: bool) -> str:
+    return "文章中没有找到可以核实的内容 / not found: no article decides this"

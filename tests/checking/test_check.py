@@ -1,0 +1,122 @@
+"""Fact checks through the pipeline over the page (hash embedder: BM25 finds the evidence)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.encoders.embedding import HashEmbedder
+from qa.errors import UsageError
+from qa.pipeline import Pipeline
+from qa.present.text import render_check_text
+from qa.types import CheckReport, Verdict
+
+
+@pytest.fixture()
+def pipeline(page_index: Path) -> Pipeline:
+    return Pipeline.load(page_index, embedder=HashEmbedder(64), reader="fast", calibrator=False)
+
+
+def verified(pipeline: Pipeline, report: CheckReport) -> None:
+    """Every evidence quote and aligned value is the article's printed text at its offsets."""
+    for verdict in report.verdicts:
+        assert report.text[verdict.start : verdict.end] == verdict.statement
+        if verdict.evidence is None:
+            continue
+        text = pipeline.snapshot.articles[verdict.evidence.article_id].text
+        assert text[verdict.evidence.start : verdict.evidence.end] == verdict.evidence.quote
+        for alignment in verdict.alignments:
+            if alignment.start is not None:
+                assert text[alignment.start : alignment.end] == alignment.printed
+                assert verdict.evidence.start <= alignment.start < alignment.end
+                assert alignment.end <= verdict.evidence.end
+
+
+def single(pipeline: Pipeline, claim: str) -> Verdict:
+    report = pipeline.check(claim)
+    verified(pipeline, report)
+    assert len(report.verdicts) == 1, report.verdicts
+    return report.verdicts[0]
+
+
+def test_the_reporters_paragraph_gets_a_verdict_per_statement(pipeline: Pipeline) -> None:
+    text = "2025年株洲全社会物流总费用与GDP的比率为13.5%，节约社会物流成本约20亿元。"
+    report = pipeline.check(text)
+    verified(pipeline, report)
+    ratio, saving = report.verdicts
+    assert ratio.verdict == "supported"
+    assert saving.verdict == "contradicted"
+    (wrong,) = [a for a in saving.alignments if not a.agrees]
+    assert (wrong.claimed, wrong.printed) == ("约20亿元", "近12亿元")
+    assert "近12亿元" in saving.note and "约20亿元" in saving.note
+    assert (
+        saving.evidence is not None
+        and saving.evidence.title == "持续优化物流产业生态 提升城市综合竞争力"
+    )
+    assert saving.evidence.published_at == "2026-01-15"
+    # the statement is quoted as submitted: full-width comma and all
+    assert report.text == text and "，" not in ratio.statement + saving.statement
+
+
+def test_a_dropped_qualifier_is_supported_with_the_articles_wording(pipeline: Pipeline) -> None:
+    verdict = single(pipeline, "2025年株洲节约社会物流成本12亿元。")
+    assert verdict.verdict == "supported"
+    assert "近12亿元" in verdict.note and "nearly" in verdict.note
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("In 2025 Zhuzhou saved 1.2 billion yuan in social logistics costs.", "supported"),
+        ("2025年株洲节约社会物流成本120000万元。", "supported"),
+        ("2025年株洲节约社会物流成本超过12亿元。", "contradicted"),
+        ("2025年株洲全社会物流总费用与GDP的比率较2021年下降0.9%。", "contradicted"),
+        ("2025年株洲全社会物流总费用与GDP的比率较2021年下降0.9个百分点。", "supported"),
+        ("该项目自去年5月28日签约以来已实现进出口总额2100万元。", "supported"),
+    ],
+)
+def test_values_compare_as_values(pipeline: Pipeline, claim: str, verdict: str) -> None:
+    assert single(pipeline, claim).verdict == verdict
+
+
+def test_a_claim_about_another_year_or_place_is_not_found(pipeline: Pipeline) -> None:
+    other_year = single(pipeline, "2023年株洲全社会物流总费用与GDP的比率为13.5%。")
+    assert other_year.verdict == "not_found" and "2023" in other_year.note
+    assert single(pipeline, "2025年湘潭全社会物流总费用与GDP的比率为13.5%。").verdict == "not_found"
+
+
+def test_an_english_claim_checks_against_the_chinese_article(pipeline: Pipeline) -> None:
+    verdict = single(pipeline, "Zhuzhou saved about 2 billion yuan in logistics costs in 2025.")
+    assert verdict.verdict == "contradicted"
+    assert [a.printed for a in verdict.alignments if not a.agrees] == ["近12亿元"]
+
+
+def test_a_name_in_the_wrong_role_is_contradicted(pipeline: Pipeline) -> None:
+    verdict = single(pipeline, "邓元山当选中国工程院院士。")
+    assert verdict.verdict == "contradicted"
+    assert verdict.alignments[0].printed == "冯江华"
+    assert single(pipeline, "冯江华当选中国工程院院士。").verdict == "supported"
+
+
+def test_a_claim_nothing_decides_is_not_found(pipeline: Pipeline) -> None:
+    verdict = single(pipeline, "火星基地的水资源储量为三百万吨。")
+    assert verdict.verdict == "not_found" and verdict.evidence is None
+
+
+def test_the_report_round_trips_as_json_and_renders(pipeline: Pipeline) -> None:
+    report = pipeline.check("2025年株洲节约社会物流成本约20亿元。")
+    data = report.to_dict()
+    assert data["verdicts"][0]["verdict"] == "contradicted"
+    assert data["verdicts"][0]["evidence"]["quote"] in report.verdicts[0].evidence.quote
+    text = render_check_text(report)
+    assert "【近12亿元】" in text and "不符 / contradicted" in text
+
+
+def test_bad_input_is_a_usage_error(pipeline: Pipeline) -> None:
+    with pytest.raises(UsageError, match="empty"):
+        pipeline.check("   ")
+    with pytest.raises(UsageError, match="statements"):
+        pipeline.check("株洲节约社会物流成本近12亿元。" * 25)
+    with pytest.raises(UsageError, match="k=0"):
+        pipeline.check("株洲节约社会物流成本近12亿元。", k=0)

@@ -1,0 +1,125 @@
+"""Values read as values (qa.checking.values): units, magnitudes, qualifiers, dates."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.checking.values import Value, chinese_number, find_values, values_agree
+
+
+def one(text: str, *, english: bool = False, year: int | None = None) -> Value:
+    values = [v for v in find_values(text, english=english, year_of_article=year)]
+    assert len(values) == 1, values
+    return values[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "kind", "amount", "unit"),
+    [
+        ("节约社会物流成本12亿元", False, "money", 1.2e9, "元"),
+        ("出资额为120000万元", False, "money", 1.2e9, "元"),
+        ("saved 1.2 billion yuan", True, "money", 1.2e9, "元"),
+        ("比率为百分之十三点五", False, "percent", 13.5, "%"),
+        ("a ratio of 13.5%", True, "percent", 13.5, "%"),
+        ("下降0.9个百分点", False, "points", 0.9, "个百分点"),
+        ("fell 0.9 percentage points", True, "points", 0.9, "个百分点"),
+        ("313个项目开工", False, "count", 313, "个"),
+        ("三家企业入选", False, "count", 3, "家"),
+        ("313 projects started", True, "count", 313, "个"),
+        ("一期租赁标准厂房约6000平方米", False, "quantity", 6000, "平方米"),
+        ("月产突破3万辆", False, "quantity", 30000, "辆"),
+        ("增长三成", False, "percent", 30, "%"),
+    ],
+)
+def test_a_value_is_read_in_its_base_unit(text: str, english: bool, kind: str, amount: float,
+                                          unit: str) -> None:  # fmt: skip
+    value = one(text, english=english)
+    assert (value.kind, value.unit) == (kind, unit)
+    assert value.amount == pytest.approx(amount)
+    assert text[value.start : value.end] == value.text
+
+
+def test_qualifiers_stay_with_their_value_and_words_that_hold_them_do_not_count() -> None:
+    assert one("节约社会物流成本近12亿元").qualifier == "under"
+    assert one("节约社会物流成本近12亿元").text == "近12亿元"
+    assert one("总投资约5.1亿元").qualifier == "approx"
+    assert one("增长5.7%左右").qualifier == "approx"
+    assert one("增加50%以上").qualifier == "at_least"
+    assert one("不超过3亿元").qualifier == "at_most"  # never read as 超过
+    assert one("about 2 billion yuan", english=True).qualifier == "approx"
+    assert one("more than 700 companies", english=True).qualifier == "over"
+    # 节约 and 最近 hold 约 and 近 but qualify nothing
+    assert one("节约12亿元").qualifier == ""
+    assert one("最近12亿元").qualifier == ""
+
+
+def test_the_same_amount_agrees_however_it_is_written() -> None:
+    article = one("节约社会物流成本12亿元")
+    for claim, english in (("1.2 billion yuan", True), ("120000万元", False), ("十二亿元", False)):
+        assert values_agree(one(claim, english=english), article) is True
+
+
+def test_a_percentage_point_is_not_a_percent() -> None:
+    assert values_agree(one("下降0.9%"), one("下降0.9个百分点")) is False
+    assert values_agree(one("增长78个百分点"), one("增长78%")) is False
+
+
+def test_another_magnitude_or_unit_contradicts() -> None:
+    assert values_agree(one("贷款32万元"), one("贷款32亿元")) is False
+    assert values_agree(one("投资3亿美元"), one("投资3亿元")) is False
+    assert values_agree(one("约6000亩"), one("约6000平方米")) is False
+
+
+@pytest.mark.parametrize(
+    ("claim", "article", "agrees"),
+    [
+        ("12亿元", "近12亿元", True),  # supported, but the article says nearly
+        ("约12亿元", "近12亿元", True),
+        ("约20亿元", "近12亿元", False),
+        ("超过12亿元", "近12亿元", False),  # over against nearly: the two never meet
+        ("不足3万辆", "突破3万辆", False),
+        ("超过10亿元", "近12亿元", True),
+        ("11.96亿元", "12亿元", True),  # rounding
+        ("11亿元", "12亿元", False),
+    ],
+)
+def test_qualified_values_agree_when_their_ranges_meet(claim: str, article: str,
+                                                       agrees: bool) -> None:  # fmt: skip
+    assert values_agree(one(claim), one(article)) is agrees
+
+
+def test_less_than_a_bound_contradicts_it() -> None:
+    assert values_agree(one("less than 50%", english=True), one("增加50%以上")) is False
+
+
+def test_relative_years_resolve_against_the_article() -> None:
+    date = one("该项目自去年5月28日签约", year=2026)
+    assert date.kind == "date" and date.date == (2025, 5, 28)
+    assert one("今年5月份", year=2026).date == (2026, 5, None)
+    assert one("last year", english=True, year=2026).date == (2025, None, None)
+
+
+def test_dates_compare_only_as_far_as_both_say() -> None:
+    assert values_agree(one("1月18日"), one("1月16日")) is False
+    assert values_agree(one("January 16", english=True), one("1月16日")) is True
+    assert values_agree(one("2026年7月"), one("2026年")) is None  # 2026 does not confirm July
+    assert values_agree(one("2025年7月"), one("1月16日")) is None  # one lone month apart
+    assert values_agree(one("2025至2027年实施"), one("2026至2028年实施")) is False
+    assert values_agree(one("2026至2028年实施"), one("2026至2028年实施")) is True
+
+
+def test_kinds_that_cannot_describe_one_fact_do_not_compare() -> None:
+    assert values_agree(one("313个项目"), one("近12亿元")) is None
+    assert values_agree(one("13.5%"), one("1月16日")) is None
+
+
+def test_ordinals_compare_by_number() -> None:
+    assert values_agree(one("首个签约项目"), one("第一个签约项目")) is True
+    assert values_agree(one("第3期"), one("第2期")) is False
+
+
+def test_chinese_numerals() -> None:
+    assert chinese_number("十三点五") == 13.5
+    assert chinese_number("两千") == 2000
+    assert chinese_number("一百二十") == 120
+    assert chinese_number("统一") is None
