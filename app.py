@@ -138,7 +138,7 @@ class ChatApp:
         except QAError as exc:
             raise gr.Error(str(exc)) from exc
 
-    def check(self, text: str) -> str:
+    def check_tab(self, text: str) -> str:
         """Fact-check tab handler: the verdict table, or the error, as HTML."""
         try:
             return render_check_html(self.pipeline.check(text or ""))
@@ -180,7 +180,7 @@ class ChatApp:
         verdicts = gr.HTML(elem_id="verdicts")
         gr.Examples(CHECK_EXAMPLES, inputs=claim, label="示例 / Examples")
         for trigger in (run.click, claim.submit):
-            trigger(self.check, [claim], [verdicts], api_visibility="private")
+            trigger(self.check_tab, [claim], [verdicts], api_visibility="private")
 
     def _chat(self) -> None:
         """The chat tab: questions and answers with citations."""

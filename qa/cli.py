@@ -421,7 +421,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     filters = _filters(args)
     index_dir = args.index or ensure_default_index(quiet=args.json)
-    pipeline = Pipeline.load(index_dir)
+    # the check reads no span: the fast reader spares loading the neural one
+    pipeline = Pipeline.load(index_dir, reader="fast")
     report = pipeline.check(args.text, k=args.k, filters=filters)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))

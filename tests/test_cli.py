@@ -106,3 +106,20 @@ def test_info_reports_a_corrupt_index(tmp_path: Path, capsys: pytest.CaptureFixt
     code, out, _ = run(capsys, "info", "--index", str(index), "--json")
     assert code == 1
     assert "ChecksumError" in json.loads(out)["verification"]["problem"]
+
+
+def test_check_prints_verdicts_or_one_json_object(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index = str(tmp_path / "index")
+    assert run(capsys, "build", "--source", str(PAGE), "--index", index, "--model", "hash")[0] == 0
+    claim = "2025年株洲全社会物流总费用与GDP的比率为13.5%，节约社会物流成本约20亿元。"
+    code, out, _ = run(capsys, "check", claim, "--index", index, "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert [v["verdict"] for v in report["verdicts"]] == ["supported", "contradicted"]
+    assert report["verdicts"][1]["evidence"]["quote"].endswith("节约社会物流成本近12亿元。")
+    code, out, _ = run(capsys, "check", claim, "--index", index)
+    assert code == 0 and "不符 / contradicted" in out and "【近12亿元】" in out
+    code, _, err = run(capsys, "check", " ", "--index", index)
+    assert code != 0 and "empty" in err

@@ -40,6 +40,9 @@ def ask(page, question: str, replies: int) -> None:
     page.wait_for_function(
         f"document.querySelectorAll('.qa-reply, .qa-error').length >= {replies}", timeout=60_000
     )
+    # The reply's update also empties the question box, and may land just after the reply:
+    # a question typed before then would be emptied and sent as "".
+    page.wait_for_function("document.querySelector('#question textarea').value === ''")
 
 
 def test_answer_with_highlighted_citation_and_follow_up(page) -> None:
