@@ -94,7 +94,7 @@ _EN_COUNT_NOUNS = {
     "employee": "人", "worker": "人", "student": "人", "resident": "人", "member": "人",
     "household": "户", "vehicle": "辆", "car": "辆", "item": "项", "patent": "项",
     "reform": "项", "line": "条", "route": "条", "train": "列", "issue": "期",
-    "champion": "个", "unit": "个", "entit": "家", "site": "个", "bas": "个", "park": "个",
+    "champion": "个", "unit": "个", "sme": "家", "entit": "家", "site": "个", "bas": "个", "park": "个",
 }  # fmt: skip
 _EN_QUALIFIERS = {"about": "approx", "around": "approx", "approximately": "approx",
                   "roughly": "approx", "some": "approx", "nearly": "under", "almost": "under",
@@ -190,8 +190,9 @@ def _qualifier_before(text: str, match: re.Match[str]) -> str:
     return QUALIFIER_OF[word]
 
 
-def _zh_number(match: re.Match[str]) -> tuple[float, str, str] | None:
-    """(amount in the base unit, kind, base unit) of one Chinese value match."""
+def _zh_number(match: re.Match[str], split: bool = False) -> tuple[float, str, str] | None:
+    """(amount in the base unit, kind, base unit) of one Chinese value match; ``split``: the
+    value follows 分 or 共 (分两期 counts phases, 一期 names one)."""
     if match["pct"]:
         amount = chinese_number(match["pct"])
         return None if amount is None else (amount, "percent", "%")
@@ -200,7 +201,7 @@ def _zh_number(match: re.Match[str]) -> tuple[float, str, str] | None:
     amount = float(digits) if re.fullmatch(r"\d+(?:\.\d+)?", digits) else chinese_number(digits)
     if amount is None:
         return None
-    if not re.match(r"\d", raw) and unit in _NON_UNITS:
+    if not re.match(r"\d", raw) and unit in _NON_UNITS and not (unit == "期" and split):
         return None
     scale = 1.0
     while unit and unit[0] in "万亿" and unit not in _MONEY_UNITS and unit not in _QUANTITY_UNITS:
@@ -218,7 +219,7 @@ def _zh_number(match: re.Match[str]) -> tuple[float, str, str] | None:
     if unit in _QUANTITY_UNITS:
         factor, base = _QUANTITY_UNITS[unit]
         return amount * scale * factor, "quantity", base
-    if unit in _NON_UNITS:
+    if unit in _NON_UNITS and not (unit == "期" and split):
         return None
     return amount * scale, "count", unit
 
@@ -231,7 +232,7 @@ def _zh_values(text: str) -> list[Value]:
             continue
         if match["unit"] in ("年", "月") or (following in ("年", "月", "日") and not match["unit"]):
             continue
-        read = _zh_number(match)
+        read = _zh_number(match, text[match.start() - 1 : match.start()] in ("分", "共"))
         if read is None:
             continue
         amount, kind, unit = read
@@ -466,6 +467,8 @@ def values_agree(claimed: Value, printed: Value) -> bool | None:
         return False  # 0.9% for 0.9个百分点, or the reverse
     if claimed.kind in ("money", "quantity") and claimed.unit != printed.unit:
         return False  # 3亿美元 for 3亿元, 6000亩 for 6000平方米
+    if claimed.kind == "count" and claimed.unit and printed.unit and claimed.unit != printed.unit:
+        return None  # 300个 jobs and 两期 count different things
     if claimed.amount is None or printed.amount is None:
         return None
     if claimed.kind == "ordinal":

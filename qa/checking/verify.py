@@ -33,6 +33,7 @@ from qa.question import QuestionAnalysis, analyze_question
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Sentence
 from qa.reading.spans import SpanCandidate, name_spans
+from qa.tokens import tagged
 from qa.types import Expansion, Hit
 
 SUPPORTED = "supported"
@@ -60,6 +61,8 @@ class CheckConfig:
     contradict_cover: float = 0.6
     contradict_align: float = 0.5
     plain_cover: float = 0.7
+    plain_sentence_cover: float = 0.3
+    """…and the sentence itself at least this much."""
     role_cover: float = 0.4
     """A person or organisation is borne out where its own clause covers this much of the
     rest of the statement."""
@@ -271,9 +274,13 @@ class Checker:
                     return _Outcome(
                         NOT_FOUND, cover, sentence, [], _note_scope(english, scope.text)
                     )
-        conflict = self._place_conflict(sentence, claim_names)
+        conflict = self._name_conflict(sentence, claim_names)
         if isinstance(conflict, str):
             return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(english, conflict))
+        if conflict is not None and not facts:
+            if sentence.coverage < config.contradict_cover * discount:
+                return None
+            return self._mix_up(sentence, sentence.coverage, conflict, [], english)
         if not facts:
             return self._judge_plain(statement, sentence, claim_names, expansion, discount)
         alignments: list[Alignment] = []
@@ -313,13 +320,7 @@ class Checker:
             weakest >= config.contradict_align * discount
         )
         if agreeing and conflict is not None:
-            if not strong:
-                return None
-            claimed, rival = conflict
-            wrong = Alignment("place", claimed.text, rival.text, False,
-                              sentence.start + rival.start, sentence.start + rival.end)  # fmt: skip
-            return _Outcome(CONTRADICTED, score, sentence, [wrong, *alignments],
-                            _note_contradicted(english, wrong))  # fmt: skip
+            return self._mix_up(sentence, score, conflict, alignments, english) if strong else None
         if agreeing:
             notes = [a.note for a in alignments if a.note]
             return _Outcome(SUPPORTED, score, sentence, alignments,
@@ -331,29 +332,46 @@ class Checker:
         return None
 
     @staticmethod
-    def _place_conflict(
+    def _name_conflict(
         sentence: Sentence, claim_names: Sequence[SpanCandidate]
     ) -> str | tuple[SpanCandidate, SpanCandidate] | None:
-        """None when the claim's places fit the sentence (named in it, in its passage, or
-        in its article's headline, lead or newspaper); (claimed, rival) when the sentence
-        gives another place of the same kind that the article also names (茶陵县 for 攸县:
-        a mix-up the draft made); else the place (str): the sentence is about another
-        place, so it decides nothing about this one."""
+        """How the claim's places and organisations fit the sentence.
+
+        None when each is named in the sentence, or (a place) in its passage or its
+        article's headline, lead or newspaper. (claimed, rival) when the sentence gives
+        another of the same kind and suffix instead (茶陵县 for 攸县, 省工信厅 for 省科技厅):
+        a mix-up the draft made. Else the name (str): the sentence is about something else,
+        so it decides nothing about this one.
+        """
         article = sentence.article
         near = (f"{article.title}\n{article.source}\n{article.matched.text[:LEAD_CHARS]}\n"
                 f"{sentence.chunk.text}")  # fmt: skip
-        rivals = [n for n in name_spans(sentence.text) if n.kind.value == "place"]
+        found = name_spans(sentence.text)
         claimed = {n.text for n in claim_names}
         for name in claim_names:
-            if name.kind.value != "place" or _named(name.text, sentence.text):
+            kind = name.kind.value
+            if kind not in ("place", "organization") or _named(name.text, sentence.text):
                 continue
-            same_level = [r for r in rivals if r.text[-1] == name.text[-1]
-                          and r.text not in claimed]  # fmt: skip
-            if same_level and _named(name.text, article.matched.text):
-                return name, same_level[0]
-            if same_level or not _named(name.text, near):
+            rivals = [r for r in found if r.kind == name.kind and r.text[-1] == name.text[-1]
+                      and r.text not in claimed and r.text not in name.text]  # fmt: skip
+            elsewhere = _named(name.text, article.matched.text)
+            if rivals and (elsewhere or kind == "organization"):
+                return name, rivals[0]
+            if kind == "organization" and not elsewhere:
+                return name.text
+            if kind == "place" and (rivals or not _named(name.text, near)):
                 return name.text
         return None
+
+    @staticmethod
+    def _mix_up(sentence: Sentence, score: float, conflict: tuple[SpanCandidate, SpanCandidate],
+                alignments: list[Alignment], english: bool) -> _Outcome:  # fmt: skip
+        """Contradicted: the sentence names another place or organisation than the claim."""
+        claimed, rival = conflict
+        start, end = sentence.start + rival.start, sentence.start + rival.end
+        wrong = Alignment(claimed.kind.value, claimed.text, rival.text, False, start, end)
+        return _Outcome(CONTRADICTED, score, sentence, [wrong, *alignments],
+                        _note_contradicted(english, wrong))  # fmt: skip
 
     def _judge_plain(
         self,
@@ -369,11 +387,17 @@ class Checker:
         config = self.config
         english = statement.english
         named = [n for n in claim_names if n.kind.value in ("person", "organization")]
-        closest = min(config.plain_cover, config.contradict_cover) if named else config.plain_cover
-        if sentence.coverage < closest * discount:
+        # a statement's topic words may sit anywhere in the passage or headline; the
+        # sentence must still say part of it, and its names (below) in their own clause
+        if sentence.chunk_coverage < config.plain_cover * discount:
             return None
+        if sentence.coverage < config.plain_sentence_cover * discount:
+            return None
+        if _lacks_specific_words(statement, sentence, expansion):
+            return None  # a name or a term the passage does not say may be the error
         if not named:
-            return _Outcome(SUPPORTED, sentence.coverage, sentence, [], _note_supported(english))
+            return _Outcome(SUPPORTED, sentence.chunk_coverage, sentence, [],
+                            _note_supported(english))  # fmt: skip
         words = _content(analyze_question(_blank(statement.text, named), expansion))
         if not words.groups:
             return None
@@ -388,22 +412,56 @@ class Checker:
                 alignments.append(Alignment(name.kind.value, name.text, name.text, True,
                                             sentence.start + at, sentence.start + end))  # fmt: skip
                 continue
-            if at < 0 and name.text in sentence.article.matched.text:
-                return None  # named elsewhere in the article: this sentence does not decide
             for rival in name_spans(sentence.text):
                 if rival.kind != name.kind or rival.text in statement.text:
                     continue
                 cover, _ = self.coverage.of(words, _clause(sentence.text, rival.start, rival.end))
-                if cover >= config.contradict_cover:
+                if cover >= config.contradict_cover and sentence.coverage >= (
+                    config.contradict_cover * discount
+                ):
                     start, end = sentence.start + rival.start, sentence.start + rival.end
                     wrong = Alignment(name.kind.value, name.text, rival.text, False, start, end)
                     return _Outcome(CONTRADICTED, sentence.coverage * cover, sentence, [wrong],
                                     _note_contradicted(english, wrong))  # fmt: skip
+            if at < 0 and name.text in sentence.chunk.text and not any(
+                r.kind == name.kind for r in name_spans(sentence.text)
+            ):
+                continue  # the passage is about it and the sentence names no other (该企业)
             return None
-        if sentence.coverage < config.plain_cover * discount:
-            return None
-        note = _note_supported(english)
-        return _Outcome(SUPPORTED, sentence.coverage, sentence, alignments, note)
+        return _Outcome(SUPPORTED, sentence.chunk_coverage, sentence, alignments,
+                        _note_supported(english))  # fmt: skip
+
+
+_SPECIFIC_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m"})
+
+
+def _lacks_specific_words(statement: Statement, sentence: Sentence,
+                          expansion: Expansion | None) -> bool:  # fmt: skip
+    """Whether the statement names something (a proper noun, a number word, an English name)
+    that neither the sentence nor its passage and headline say: a statement with no value
+    to compare is then not borne out, however many of its other words match."""
+    article = sentence.article
+    near = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}".lower()
+    if statement.english:
+        for word, terms in expansion.groups if expansion else ():
+            if word[:1].isupper() and statement.text.find(word) > 0 and not any(
+                t in near for t in terms
+            ):
+                return True
+        return False
+    for word, flag, _ in tagged(statement.text):
+        specific = flag in _SPECIFIC_TAGS or len(word) >= 4
+        if specific and len(word) >= 2 and not _named(word.lower(), near):
+            return True
+    return False
+
+
+_VALUE_WORDS = frozenset(
+    "percent per cent percentage point points thousand million billion trillion hundred yuan "
+    "rmb renminbi dollars dollar usd tons tonnes ton tonne kilometres kilometers km square "
+    "metres meters mu times about around approximately roughly nearly almost over more than "
+    "less fewer under below above exceeding least most within up".split()
+)
 
 
 def _without_values(expansion: Expansion | None, values: Sequence[Value]) -> Expansion | None:
@@ -411,8 +469,9 @@ def _without_values(expansion: Expansion | None, values: Sequence[Value]) -> Exp
     points", "million yuan"): the values are compared, not searched for as words."""
     if expansion is None:
         return None
-    said = " ".join(v.text.lower() for v in values)
-    return Expansion(tuple((w, t) for w, t in expansion.groups if w.lower() not in said))
+    said = {w for v in values for w in re.findall(r"[a-z]+", v.text.lower())} & _VALUE_WORDS
+    return Expansion(tuple((w, t) for w, t in expansion.groups
+                           if not set(w.lower().split()) & said))  # fmt: skip
 
 
 def _content(words: QuestionAnalysis) -> QuestionAnalysis:
