@@ -106,7 +106,7 @@ _EN_QUALIFIERS = {"about": "approx", "around": "approx", "approximately": "appro
 _EN_VALUE = re.compile(
     r"(?P<pre>\b(?:" + "|".join(sorted(_EN_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
     r"(?P<cur>(?:US)?\$|¥|RMB\s?)?"
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s?"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?!st\b|nd\b|rd\b|th\b)\s?"
     r"(?P<scale>hundred million|thousand|million|billion|trillion)?\s?"
     r"(?P<unit>percentage points?|per ?cent|%|"
     + "|".join(sorted({*_EN_MONEY, *_EN_QUANTITY}, key=len, reverse=True))

@@ -208,9 +208,12 @@ class Checker:
         scope_values = [
             v for v in find_values(statement.scope, english=english) if v.kind == "date"
         ]
-        amounts = [v for v in own_values if v.kind != "date"]
+        # A date beside an amount scopes it (2025年…13.5%); beside only an ordinal (第2期…
+        # 1月16日出版) or alone, it is the fact.
+        amounts = [v for v in own_values if v.kind not in ("date", "ordinal")]
+        ordinals = [v for v in own_values if v.kind == "ordinal"]
         dates = [v for v in own_values if v.kind == "date"]
-        facts = amounts or dates
+        facts = [*amounts, *ordinals] if amounts else [*ordinals, *dates]
         scope_dates = (dates if amounts else []) + scope_values
         blanked = _blank(statement.text, own_values)
         expansion = _without_values(expansion, own_values)
