@@ -22,9 +22,19 @@ from qa.reading.calibration import Calibrator, SignalReader
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.fast import FastReader
 from qa.reading.protocol import Reader, Reading
+from qa.retrieval.crosslingual import EnglishExpander
 from qa.retrieval.hybrid import FusionConfig, HybridRetriever, Mode, SearchFilters
 from qa.textnorm import TextView, matching_view, normalize_line
-from qa.types import Answer, CheckReport, Citation, FactAlignment, Hit, Passage, Verdict
+from qa.types import (
+    Answer,
+    CheckReport,
+    Citation,
+    Expansion,
+    FactAlignment,
+    Hit,
+    Passage,
+    Verdict,
+)
 
 MAX_QUESTION_CHARS = 2000
 MAX_K = 50
@@ -233,12 +243,25 @@ class Pipeline:
         verdicts = []
         for statement in statements:
             retrieval = self.retriever.search(statement.query, k, filters, mode)
-            expansion = retrieval.expansion or self.retriever.expander.expand(statement.query)
+            if statement.english:
+                expansion = self._local_expansion(statement.query, retrieval.hits)
+            else:
+                expansion = retrieval.expansion or self.retriever.expander.expand(statement.query)
             decision = self.checker.check(statement, retrieval.hits, expansion)
             verdicts.append(self._verdict(view, statement.start, statement.end, decision))
         total = (time.perf_counter() - started) * 1000
         timings = {"total": total, "per_statement": total / max(1, len(statements))}
         return CheckReport(printed, tuple(verdicts), timings)
+
+    def _local_expansion(self, text: str, hits: Sequence[Hit]) -> Expansion:
+        """An English statement rendered in the words of the passages it is checked
+        against: the renderings an archive uses most elsewhere need not be the evidence's
+        ("market entities" is 市场主体 on the page, whatever 5,000 other articles say)."""
+        passages = "\n".join(f"{normalize_line(h.article.title)}\n{h.chunk.text}" for h in hits)
+        lowered = passages.lower()
+        expander = EnglishExpander(lowered.__contains__, self.snapshot.lexical.short_words,
+                                   lowered.count)  # fmt: skip
+        return expander.expand(text)
 
     @staticmethod
     def _verdict(view: TextView, start: int, end: int, decision: Decision) -> Verdict:

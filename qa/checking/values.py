@@ -94,7 +94,8 @@ _EN_COUNT_NOUNS = {
     "employee": "人", "worker": "人", "student": "人", "resident": "人", "member": "人",
     "household": "户", "vehicle": "辆", "car": "辆", "item": "项", "patent": "项",
     "reform": "项", "line": "条", "route": "条", "train": "列", "issue": "期",
-    "champion": "个", "unit": "个", "sme": "家", "entit": "家", "site": "个", "bas": "个", "park": "个",
+    "champion": "个", "unit": "个", "sme": "家", "entit": "家", "site": "个", "bas": "个",
+    "park": "个",
 }  # fmt: skip
 _EN_QUALIFIERS = {"about": "approx", "around": "approx", "approximately": "approx",
                   "roughly": "approx", "some": "approx", "nearly": "under", "almost": "under",

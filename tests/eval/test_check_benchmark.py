@@ -96,8 +96,9 @@ def test_scores_against_a_hand_count() -> None:
 
 def test_generated_claims_change_one_value_or_come_from_outside() -> None:
     def article(n: int) -> Article:
-        return Article(f"a{n}", f"标题{n}", f"第{n}家企业今年共完成投资{n + 12}亿元,同比增长{n}%以上。"
-                       f"该县去年新增就业岗位{100 + n}个,创历史新高。")  # fmt: skip
+        text = (f"第{n}家企业今年共完成投资{n + 12}亿元,同比增长{n}%以上。"
+                f"该县去年新增就业岗位{100 + n}个,创历史新高。")  # fmt: skip
+        return Article(f"a{n}", f"标题{n}", text)
 
     inside, outside = [article(n) for n in range(20)], [article(n) for n in range(20, 30)]
     claims = generated_claims(inside, outside, 5)
