@@ -408,6 +408,14 @@ class Checker:
             return None
         if sentence.coverage < config.plain_sentence_cover * discount:
             return None
+        if not english:
+            swap = _swapped_name(statement.text, sentence)
+            if swap is not None and sentence.coverage >= config.contradict_cover:
+                start, end, claimed = swap
+                wrong = Alignment("name", claimed, sentence.text[start:end], False,
+                                  sentence.start + start, sentence.start + end)  # fmt: skip
+                return _Outcome(CONTRADICTED, sentence.coverage, sentence, [wrong],
+                                _note_contradicted(english, wrong))  # fmt: skip
         if _lacks_specific_words(statement, sentence, expansion):
             return None  # a name or a term the passage does not say may be the error
         if not named:
@@ -466,6 +474,47 @@ class Checker:
 
 
 _SPECIFIC_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m"})
+
+
+_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
+_NAME_SUFFIX = re.compile(r"(?:集团|公司|县|市|区|省|厅|局|委|会议|大学|银行)$")
+_FUNCTION = re.compile(r"^[与和及的在是由于了将为、,，]+|[与和及的在是由于了将为、,，]+$")
+
+
+def _name_like(text: str) -> bool:
+    """Whether ``text`` reads as a name: a kind suffix (集团, 县, 厅) or a name's tag."""
+    return bool(_NAME_SUFFIX.search(text)) or any(f in _NAME_TAGS for _, f, _ in tagged(text))
+
+
+def _swapped_name(claim: str, sentence: Sentence) -> tuple[int, int, str] | None:
+    """Where a statement that follows the sentence's wording puts another name in one place
+    (由大龙网集团与茶陵城发集团 against 由大龙网集团和沐水集团): the sentence's span and the
+    claim's name, when that name is nowhere in the article; else None."""
+    from difflib import SequenceMatcher
+
+    text = sentence.text
+    matcher = SequenceMatcher(None, claim, text, autojunk=False)
+    shared = sum(block.size for block in matcher.get_matching_blocks())
+    if shared < 0.6 * len(re.sub(r"\W", "", claim)):
+        return None
+    article = sentence.article.matched.text
+    swaps = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "replace":
+            continue
+        # a name ends with its kind (集团, 县): take the shared suffix into both sides
+        suffix = _NAME_SUFFIX.match(claim[i2 : i2 + 2]) or _NAME_SUFFIX.match(claim[i2 : i2 + 1])
+        extra = len(suffix[0]) if suffix and text[j2 : j2 + len(suffix[0])] == suffix[0] else 0
+        mine = _FUNCTION.sub("", claim[i1 : i2 + extra])
+        theirs = _FUNCTION.sub("", text[j1 : j2 + extra])
+        if not (2 <= len(mine) <= 8 and 2 <= len(theirs) <= 8) or mine in article:
+            continue
+        if abs(len(mine) - len(theirs)) > 3:
+            continue
+        if _name_like(mine) and _name_like(theirs):
+            start = text.index(theirs, j1)
+            swaps.append((start, start + len(theirs), mine))
+    return swaps[0] if len(swaps) == 1 else None
 
 
 def _rendered_names(

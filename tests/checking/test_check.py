@@ -120,3 +120,17 @@ def test_bad_input_is_a_usage_error(pipeline: Pipeline) -> None:
         pipeline.check("株洲节约社会物流成本近12亿元。" * 25)
     with pytest.raises(UsageError, match="k=0"):
         pipeline.check("株洲节约社会物流成本近12亿元。", k=0)
+
+
+def test_a_statement_that_swaps_one_name_in_the_sentences_wording_is_contradicted(
+    pipeline: Pipeline,
+) -> None:
+    verdict = single(pipeline, "湘赣边数字贸易总部中心项目由大龙网集团与茶陵城发集团联合出资建设。")
+    assert verdict.verdict == "contradicted"
+    assert (verdict.alignments[0].claimed, verdict.alignments[0].printed) == (
+        "茶陵城发集团",
+        "沐水集团",
+    )
+    # the same wording with the article's names is borne out
+    right = single(pipeline, "湘赣边数字贸易总部中心项目由大龙网集团和沐水集团共同出资打造。")
+    assert right.verdict == "supported"
