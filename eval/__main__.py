@@ -276,7 +276,7 @@ def run_check_mode(args: argparse.Namespace) -> dict[str, Any]:
         else:
             index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
                                                    progress=True)  # fmt: skip
-            where = str(index_dir)
+            where = str(args.index) if args.index else "the shipped index"
         pipeline = Pipeline.load(index_dir, reader=args.reader, fusion=FUSIONS[args.fusion])
         sets = [(f"check: {d.name} over {where}", load_claims(d)) for d in datasets]
         if args.generated:
