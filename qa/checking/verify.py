@@ -49,7 +49,7 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
 @dataclass(frozen=True, slots=True)
 class CheckConfig:
     """How close a sentence and an alignment must be for each verdict (tuned on the dev
-    part of eval/data/claims_dev.jsonl)."""
+    claims, eval/data/claims_dev.jsonl, only)."""
 
     passages: int = 5
     sentences: int = 8
@@ -232,7 +232,7 @@ class Checker:
             if not any(v.start <= n.start < v.end for v in own_values)
         ]  # fmt: skip
         if not words.groups:
-            return Decision(NOT_FOUND, _note_not_found(english), None)
+            return Decision(NOT_FOUND, _note_not_found(), None)
         discount = self.config.english_discount if english else 1.0
         outcomes: list[_Outcome] = []
         for sentence in self._sentences(words, hits):
@@ -251,7 +251,7 @@ class Checker:
         if scoped:
             best = max(scoped, key=lambda o: o.score)
             return Decision(NOT_FOUND, best.note, None, tuple(best.alignments), 0.0)
-        return Decision(NOT_FOUND, _note_not_found(english), None)
+        return Decision(NOT_FOUND, _note_not_found(), None)
 
     def _judge(
         self,
@@ -283,16 +283,14 @@ class Checker:
                 ):
                     claimed = year + (-1 if "去" in scope.text or "last" in scope.text else 0)
                 if claimed is not None and around and claimed not in around:
-                    return _Outcome(
-                        NOT_FOUND, cover, sentence, [], _note_scope(english, scope.text)
-                    )
+                    return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(scope.text))
         conflict = self._name_conflict(sentence, claim_names)
         if isinstance(conflict, str):
-            return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(english, conflict))
+            return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(conflict))
         if conflict is not None and not facts:
             if sentence.coverage < config.contradict_cover * discount:
                 return None
-            return self._mix_up(sentence, sentence.coverage, conflict, [], english)
+            return self._mix_up(sentence, sentence.coverage, conflict, [])
         if not facts:
             return self._judge_plain(statement, sentence, claim_names, expansion, discount)
         alignments: list[Alignment] = []
@@ -333,15 +331,15 @@ class Checker:
         needed = config.english_contradict_cover if english else config.contradict_cover
         strong = cover >= needed and weakest >= config.contradict_align * discount
         if agreeing and conflict is not None:
-            return self._mix_up(sentence, score, conflict, alignments, english) if strong else None
+            return self._mix_up(sentence, score, conflict, alignments) if strong else None
         if agreeing:
             notes = [a.note for a in alignments if a.note]
             return _Outcome(SUPPORTED, score, sentence, alignments,
-                            notes[0] if notes else _note_supported(english))  # fmt: skip
+                            notes[0] if notes else _note_supported())  # fmt: skip
         if strong:
             wrong = next(a for a in alignments if not a.agrees)
             return _Outcome(CONTRADICTED, score, sentence, alignments,
-                            _note_contradicted(english, wrong))  # fmt: skip
+                            _note_contradicted(wrong))  # fmt: skip
         return None
 
     @staticmethod
@@ -378,13 +376,13 @@ class Checker:
 
     @staticmethod
     def _mix_up(sentence: Sentence, score: float, conflict: tuple[SpanCandidate, SpanCandidate],
-                alignments: list[Alignment], english: bool) -> _Outcome:  # fmt: skip
+                alignments: list[Alignment]) -> _Outcome:  # fmt: skip
         """Contradicted: the sentence names another place or organisation than the claim."""
         claimed, rival = conflict
         start, end = sentence.start + rival.start, sentence.start + rival.end
         wrong = Alignment(claimed.kind.value, claimed.text, rival.text, False, start, end)
         return _Outcome(CONTRADICTED, score, sentence, [wrong, *alignments],
-                        _note_contradicted(english, wrong))  # fmt: skip
+                        _note_contradicted(wrong))  # fmt: skip
 
     def _judge_plain(
         self,
@@ -415,12 +413,12 @@ class Checker:
                 wrong = Alignment("name", claimed, sentence.text[start:end], False,
                                   sentence.start + start, sentence.start + end)  # fmt: skip
                 return _Outcome(CONTRADICTED, sentence.coverage, sentence, [wrong],
-                                _note_contradicted(english, wrong))  # fmt: skip
+                                _note_contradicted(wrong))  # fmt: skip
         if _lacks_specific_words(statement, sentence, expansion):
             return None  # a name or a term the passage does not say may be the error
         if not named:
             return _Outcome(SUPPORTED, sentence.chunk_coverage, sentence, [],
-                            _note_supported(english))  # fmt: skip
+                            _note_supported())  # fmt: skip
         if english:
             kept = {n.unit for n in named}
             words = _content(
@@ -461,7 +459,7 @@ class Checker:
                     start, end = sentence.start + rival.start, sentence.start + rival.end
                     wrong = Alignment(name.kind.value, name.text, rival.text, False, start, end)
                     return _Outcome(CONTRADICTED, sentence.coverage * cover, sentence, [wrong],
-                                    _note_contradicted(english, wrong))  # fmt: skip
+                                    _note_contradicted(wrong))  # fmt: skip
             if (
                 at < 0
                 and name.text in sentence.chunk.text
@@ -470,7 +468,7 @@ class Checker:
                 continue  # the passage is about it and the sentence names no other (该企业)
             return None
         return _Outcome(SUPPORTED, sentence.chunk_coverage, sentence, alignments,
-                        _note_supported(english))  # fmt: skip
+                        _note_supported())  # fmt: skip
 
 
 _SPECIFIC_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m"})
@@ -614,23 +612,23 @@ def _qualifier_note(claimed: Value, printed: Value, english: bool) -> str:
             f"{printed.text}")  # fmt: skip
 
 
-def _note_supported(english: bool) -> str:
+def _note_supported() -> str:
     return "原文支持这一说法 / the article bears this out"
 
 
-def _note_contradicted(english: bool, wrong: Alignment) -> str:
+def _note_contradicted(wrong: Alignment) -> str:
     return (
         f"与原文不符: 稿件为“{wrong.claimed}”, 原文为“{wrong.printed}” / contradicted: "
         f"the draft says {wrong.claimed}, the article {wrong.printed}"
     )
 
 
-def _note_scope(english: bool, scope: str) -> str:
+def _note_scope(scope: str) -> str:
     return (
         f"原文没有关于“{scope}”的这一数据 / not found: the article gives this figure, "
         f"but not for {scope}"
     )
 
 
-def _note_not_found(english: bool) -> str:
+def _note_not_found() -> str:
     return "文章中没有找到可以核实的内容 / not found: no article decides this"
