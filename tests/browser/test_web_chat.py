@@ -114,21 +114,25 @@ def test_the_reply_layout_leaves_every_line_readable(page) -> None:
     for n in range(3):
         page.locator(".qa-passages summary").nth(n).click()
     # Gradio scrolls a reply into view up to 300 ms after it lands, which on a slow machine can
-    # undo one scroll to the top: scroll up again on every poll until the button shows.
-    page.wait_for_function(
+    # undo a scroll to the top and hide the button again: scroll up on every poll, and measure
+    # the button and the messages in the same poll that finds the button shown.
+    handle = page.wait_for_function(
         """() => {
             document.querySelector('#chat .bubble-wrap').scrollTop = 0;
             const button = document.querySelector('#chat .scroll-down-button-container button');
-            return button !== null && button.getClientRects().length > 0;
+            if (button === null || button.getClientRects().length === 0) return null;
+            const box = (e) => { const r = e.getBoundingClientRect();
+                                 return {x: r.x, y: r.y, width: r.width, height: r.height}; };
+            return {button: box(button),
+                    rows: [...document.querySelectorAll('#chat .message')].map(box)};
         }""",
         polling=250,
         timeout=10_000,
     )
-    button = _box(page, "#chat .scroll-down-button-container button")
-    rows = page.locator("#chat .message")
-    for n in range(rows.count()):
-        row = rows.nth(n).bounding_box()
-        if row is None or row["height"] == 0:
+    layout = handle.json_value()
+    button = layout["button"]
+    for n, row in enumerate(layout["rows"]):
+        if row["height"] == 0:
             continue
         assert button["x"] >= row["x"] + row["width"] or button["y"] >= row["y"] + row["height"] \
             or button["y"] + button["height"] <= row["y"], n
