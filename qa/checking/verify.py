@@ -236,7 +236,7 @@ class Checker:
         discount = self.config.english_discount if english else 1.0
         outcomes: list[_Outcome] = []
         for sentence in self._sentences(words, hits):
-            outcome = self._judge(statement, sentence, facts, scope_dates, claim_names, words,
+            outcome = self._judge(statement, sentence, facts, scope_dates, claim_names,
                                   expansion, discount)  # fmt: skip
             if outcome is not None:
                 outcomes.append(outcome)
@@ -260,7 +260,6 @@ class Checker:
         facts: list[Value],
         scope_dates: list[Value],
         claim_names: Sequence[SpanCandidate],
-        words: QuestionAnalysis,
         expansion: Expansion | None,
         discount: float,
     ) -> _Outcome | None:
