@@ -25,6 +25,7 @@ Kind = str
 _QUALIFIER_WORDS: tuple[tuple[str, str], ...] = (
     ("不超过", "at_most"), ("不高于", "at_most"), ("不多于", "at_most"), ("以内", "at_most"),
     ("不少于", "at_least"), ("不低于", "at_least"), ("以上", "at_least"),
+    ("尚未达到", "under"), ("未达到", "under"), ("没有达到", "under"), ("达不到", "under"),
     ("将近", "under"), ("接近", "under"), ("不足", "under"), ("不到", "under"), ("近", "under"),
     ("以下", "under"), ("低于", "under"),
     ("大约", "approx"), ("约", "approx"), ("左右", "approx"), ("上下", "approx"),
@@ -41,7 +42,8 @@ QUALIFIER_WORDS_EN = {
 }  # fmt: skip
 
 _BEFORE = (
-    "不超过|不高于|不多于|不少于|不低于|将近|接近|不足|不到|大约|约|近|超过|突破|高于|低于|逾|超"
+    "不超过|不高于|不多于|不少于|不低于|尚未达到|未达到|没有达到|达不到|将近|接近|不足|不到|大约|约|近|"
+    "超过|突破|高于|低于|逾|超"
 )
 _CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿点"
 _MONEY_UNITS = {"亿美元": (1e8, "美元"), "万美元": (1e4, "美元"), "美元": (1.0, "美元"),
@@ -100,6 +102,7 @@ _EN_COUNT_NOUNS = {
 _EN_QUALIFIERS = {"about": "approx", "around": "approx", "approximately": "approx",
                   "roughly": "approx", "some": "approx", "nearly": "under", "almost": "under",
                   "close to": "under", "just under": "under", "under": "under",
+                  "fall short of": "under", "falls short of": "under", "short of": "under",
                   "less than": "under", "below": "under", "fewer than": "under",
                   "over": "over", "more than": "over", "above": "over", "exceeding": "over",
                   "upwards of": "over", "at least": "at_least", "within": "at_most",
@@ -359,9 +362,22 @@ def _en_values(text: str) -> list[Value]:
     return found
 
 
+_EN_YEARS = re.compile(
+    r"\b(?:from\s+|between\s+)?(?P<a>(?:19|20)\d{2})\s*(?:-|–|to|and|through)\s*(?P<b>(?:19|20)\d{2})\b"
+)
+
+
 def _en_dates(text: str, year_of_article: int | None) -> list[Value]:
     found = []
+    spans = []
+    for years in _EN_YEARS.finditer(text):
+        first, last = int(years["a"]), int(years["b"])
+        found.append(Value("date", float(first), "", "", years.start(), years.end(), years[0],
+                           (first, None, None), last))  # fmt: skip
+        spans.append(years.span())
     for match in _EN_DATE.finditer(text):
+        if any(a <= match.start() < b for a, b in spans):
+            continue
         groups = match.groupdict()
         month_name = groups["month"] or groups["month2"] or groups["month3"]
         month = next((i + 1 for i, m in enumerate(_EN_MONTHS) if month_name and m.startswith(

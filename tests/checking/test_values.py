@@ -123,3 +123,16 @@ def test_chinese_numerals() -> None:
     assert chinese_number("两千") == 2000
     assert chinese_number("一百二十") == 120
     assert chinese_number("统一") is None
+
+
+def test_not_reaching_a_value_is_under_it() -> None:
+    assert one("产业规模尚未达到300亿元").qualifier == "under"
+    assert one("is expected to fall short of 70 billion yuan", english=True).qualifier == "under"
+    assert values_agree(one("尚未达到700亿元"), one("有望突破700亿元")) is False
+
+
+def test_english_spans_of_years_compare_as_spans() -> None:
+    span = one("carried out from 2025 to 2027", english=True)
+    assert (span.date[0], span.until) == (2025, 2027)
+    assert values_agree(span, one("一期将于2026至2028年实施")) is False
+    assert values_agree(one("in 2026-2028", english=True), one("一期将于2026至2028年实施")) is True
