@@ -7,6 +7,7 @@ web chat and the benchmark all answer through this object, so they answer alike.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +26,7 @@ from qa.reading.protocol import Reader, Reading
 from qa.retrieval.crosslingual import EnglishExpander
 from qa.retrieval.hybrid import FusionConfig, HybridRetriever, Mode, SearchFilters
 from qa.textnorm import TextView, matching_view, normalize_line
+from qa.tokens import analyze
 from qa.types import (
     Answer,
     CheckReport,
@@ -258,9 +260,10 @@ class Pipeline:
         against: the renderings an archive uses most elsewhere need not be the evidence's
         ("market entities" is 市场主体 on the page, whatever 5,000 other articles say)."""
         passages = "\n".join(f"{normalize_line(h.article.title)}\n{h.chunk.text}" for h in hits)
-        lowered = passages.lower()
-        expander = EnglishExpander(lowered.__contains__, self.snapshot.lexical.short_words,
-                                   lowered.count)  # fmt: skip
+        # words, not substrings: 新生 is not in 创新生态
+        words = Counter(analyze(passages))
+        expander = EnglishExpander(words.__contains__, self.snapshot.lexical.short_words,
+                                   words.__getitem__)  # fmt: skip
         return expander.expand(text)
 
     @staticmethod
