@@ -29,7 +29,7 @@ from qa.checking.values import (
     values_agree,
 )
 from qa.indexing.chunking import sentence_spans
-from qa.question import QuestionAnalysis, analyze_question
+from qa.question import AnswerType, QuestionAnalysis, analyze_question
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Sentence
 from qa.reading.spans import SpanCandidate, name_spans
@@ -228,7 +228,7 @@ class Checker:
         expansion = _without_values(expansion, own_values)
         words = _content(analyze_question(f"{statement.scope} {blanked}".strip(), expansion))
         claim_names = [] if english else [
-            n for n in name_spans(statement.text)
+            n for n in _names(statement.text)
             if not any(v.start <= n.start < v.end for v in own_values)
         ]  # fmt: skip
         if not words.groups:
@@ -283,7 +283,7 @@ class Checker:
                     claimed = year + (-1 if "去" in scope.text or "last" in scope.text else 0)
                 if claimed is not None and around and claimed not in around:
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(scope.text))
-        conflict = self._name_conflict(sentence, claim_names)
+        conflict = self._name_conflict(sentence, claim_names, scoped=bool(facts))
         if isinstance(conflict, str):
             return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(conflict))
         if conflict is not None and not facts:
@@ -343,29 +343,35 @@ class Checker:
 
     @staticmethod
     def _name_conflict(
-        sentence: Sentence, claim_names: Sequence[SpanCandidate]
+        sentence: Sentence, claim_names: Sequence[SpanCandidate], *, scoped: bool
     ) -> str | tuple[SpanCandidate, SpanCandidate] | None:
         """How the claim's places and organisations fit the sentence.
 
         None when each is named in the sentence, or (a place) in its passage or its
         article's headline, lead or newspaper. (claimed, rival) when the sentence gives
         another of the same kind and suffix instead (茶陵县 for 攸县, 省工信厅 for 省科技厅):
-        a mix-up the draft made. Else the name (str): the sentence is about something else,
-        so it decides nothing about this one.
+        a mix-up the draft made. A place the article never names is a mix-up only when it
+        is the fact itself (举办地是炎陵, ``scoped`` False); beside a value it scopes the value,
+        and the sentence, about another place, decides nothing. Else the name (str): the
+        sentence is about something else.
         """
         article = sentence.article
         near = (f"{article.title}\n{article.source}\n{article.matched.text[:LEAD_CHARS]}\n"
                 f"{sentence.chunk.text}")  # fmt: skip
-        found = name_spans(sentence.text)
+        found = _names(sentence.text)
         claimed = {n.text for n in claim_names}
         for name in claim_names:
             kind = name.kind.value
             if kind not in ("place", "organization") or _named(name.text, sentence.text):
                 continue
-            rivals = [r for r in found if r.kind == name.kind and r.text[-1] == name.text[-1]
-                      and r.text not in claimed and r.text not in name.text]  # fmt: skip
             elsewhere = _named(name.text, article.matched.text)
-            if rivals and (elsewhere or kind == "organization"):
+            # an organisation the article never prints may be swapped for one of any kind
+            # (省发改委 for 省工信厅); otherwise the rival shares the name's kind suffix
+            any_suffix = kind == "organization" and not elsewhere
+            rivals = [r for r in found if r.kind == name.kind
+                      and (r.text[-1] == name.text[-1] or any_suffix)
+                      and r.text not in claimed and r.text not in name.text]  # fmt: skip
+            if rivals and (elsewhere or kind == "organization" or not scoped):
                 return name, rivals[0]
             if kind == "organization" and not elsewhere:
                 return name.text
@@ -476,6 +482,19 @@ _SPECIFIC_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m"})
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 _NAME_SUFFIX = re.compile(r"(?:集团|公司|县|市|区|省|厅|局|委|会议|大学|银行)$")
 _FUNCTION = re.compile(r"^[与和及的在是由于了将为、,，]+|[与和及的在是由于了将为、,，]+$")
+
+
+_TITLE = re.compile(r"《[^《》]{1,30}》")
+
+
+def _names(text: str) -> list[SpanCandidate]:
+    """People, places and organisations (qa.reading.spans), and titles in 《》 (a newspaper,
+    a journal, a speech), which count as organisations: 《人民日报》 for 《求是》 is a swap."""
+    titles = [SpanCandidate(m.start(), m.end(), m[0], AnswerType.ORGANIZATION)
+              for m in _TITLE.finditer(text)]  # fmt: skip
+    inside = [n for n in name_spans(text)
+              if not any(t.start <= n.start < t.end for t in titles)]  # fmt: skip
+    return [*titles, *inside]
 
 
 def _name_like(text: str) -> bool:

@@ -134,3 +134,18 @@ def test_a_statement_that_swaps_one_name_in_the_sentences_wording_is_contradicte
     # the same wording with the article's names is borne out
     right = single(pipeline, "湘赣边数字贸易总部中心项目由大龙网集团和沐水集团共同出资打造。")
     assert right.verdict == "supported"
+
+
+def test_another_publication_or_an_unprinted_organisation_in_the_role_is_a_mix_up(
+    pipeline: Pipeline,
+) -> None:
+    paper = single(
+        pipeline, "习近平的重要文章《在中央城市工作会议上的讲话》将刊登在《人民日报》上。"
+    )
+    assert paper.verdict == "contradicted"
+    assert (paper.alignments[0].claimed, paper.alignments[0].printed) == (
+        "《人民日报》",
+        "《求是》",
+    )
+    office = single(pipeline, "第六批湖南省制造业单项冠军企业公示名单由湖南省发改委发布。")
+    assert office.verdict == "contradicted" and office.alignments[0].printed == "省工信厅"
