@@ -113,7 +113,7 @@ class ChatApp:
 
     def respond(
         self, question: str, messages: list[dict[str, Any]], state: list[dict[str, Any]]
-    ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], str]]:
+    ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], Any]]:
         """Chat handler: show the question, then the answer (or an error) in its place."""
         messages = [*messages, {"role": "user", "content": inert(question or "")}]
         yield messages, state, ""
@@ -127,7 +127,9 @@ class ChatApp:
         else:
             reply = render_answer_html(answer)
             state = [*state, {"question": question, "answer": answer.answer}][-MAX_HISTORY_TURNS:]
-        yield [*messages, {"role": "assistant", "content": reply}], state, ""
+        # the question box was emptied when the question was sent: leave it alone now, so a
+        # next question typed while this one was answered is not wiped
+        yield [*messages, {"role": "assistant", "content": reply}], state, gr.skip()
 
     def ask_api(self, question: str, history: list[dict[str, Any]] | None = None,
                 k: int = DEFAULT_K) -> dict[str, Any]:  # fmt: skip

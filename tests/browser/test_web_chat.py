@@ -139,3 +139,13 @@ def test_the_reply_layout_leaves_every_line_readable(page) -> None:
     # The reason for not answering is given in Chinese as well as in English.
     reason = page.locator(".qa-reason").first.inner_text()
     assert " / " in reason and any("\u4e00" <= c <= "\u9fff" for c in reason.split(" / ")[0])
+
+
+def test_a_question_typed_while_another_is_answered_is_kept(page) -> None:
+    page.fill("#question textarea", "株洲节约了多少社会物流成本?")
+    page.click("#ask")
+    page.wait_for_function("document.querySelector('#question textarea').value === ''")
+    page.fill("#question textarea", "下一个问题")  # typed before the answer lands
+    page.wait_for_function("document.querySelectorAll('.qa-reply').length >= 1", timeout=60_000)
+    page.wait_for_timeout(500)
+    assert page.input_value("#question textarea") == "下一个问题"
