@@ -32,7 +32,6 @@ from qa.types import (
     CheckReport,
     Citation,
     Expansion,
-    FactAlignment,
     Hit,
     Passage,
     Verdict,
@@ -275,13 +274,11 @@ class Pipeline:
         alignments = []
         sentence = decision.sentence
         for found in decision.alignments:
-            a_start = a_end = None
-            printed = found.printed
             if sentence is not None and found.start is not None and found.end is not None:
                 a_start, a_end = sentence.article.matched.span(found.start, found.end)
-                printed = sentence.article.text[a_start:a_end]
-            alignments.append(FactAlignment(found.kind, found.claimed, printed, found.agrees,
-                                            a_start, a_end, found.note))  # fmt: skip
+                found = replace(found, start=a_start, end=a_end,
+                                printed=sentence.article.text[a_start:a_end])  # fmt: skip
+            alignments.append(found)
         if sentence is not None:
             s_start, s_end = sentence.article.matched.span(sentence.start, sentence.end)
             evidence = Citation(

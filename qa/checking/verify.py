@@ -34,7 +34,7 @@ from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Sentence
 from qa.reading.spans import SpanCandidate, name_spans
 from qa.tokens import tagged
-from qa.types import Expansion, Hit
+from qa.types import Expansion, FactAlignment, Hit
 
 SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
@@ -76,27 +76,14 @@ class CheckConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class Alignment:
-    """One fact of the statement beside the article's value (offsets in the article's
-    matched text; ``printed`` is None when the article states none)."""
-
-    kind: str
-    claimed: str
-    printed: str | None
-    agrees: bool
-    start: int | None = None
-    end: int | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
 class Decision:
     """The verdict on one statement, its deciding sentence and its alignments."""
 
     verdict: str
     note: str
     sentence: Sentence | None
-    alignments: tuple[Alignment, ...] = ()
+    alignments: tuple[FactAlignment, ...] = ()
+    """Offsets in the article's matched text (the pipeline maps them to the printed one)."""
     score: float = 0.0
 
 
@@ -105,7 +92,7 @@ class _Outcome:
     verdict: str
     score: float
     sentence: Sentence
-    alignments: list[Alignment] = field(default_factory=list)
+    alignments: list[FactAlignment] = field(default_factory=list)
     note: str = ""
 
 
@@ -292,7 +279,7 @@ class Checker:
             return self._mix_up(sentence, sentence.coverage, conflict, [])
         if not facts:
             return self._judge_plain(statement, sentence, claim_names, expansion, discount)
-        alignments: list[Alignment] = []
+        alignments: list[FactAlignment] = []
         agreeing = True
         weakest = 1.0
         for fact in facts:
@@ -321,7 +308,8 @@ class Checker:
             start, end = sentence.start + candidate.start, sentence.start + candidate.end
             note = _qualifier_note(fact, candidate, english) if agrees else ""
             kind = "date" if fact.kind == "date" else fact.family
-            alignments.append(Alignment(kind, fact.text, candidate.text, agrees, start, end, note))
+            aligned_to = FactAlignment(kind, fact.text, candidate.text, agrees, start, end, note)
+            alignments.append(aligned_to)
         if not alignments:
             return None
         score = cover * weakest
@@ -381,11 +369,11 @@ class Checker:
 
     @staticmethod
     def _mix_up(sentence: Sentence, score: float, conflict: tuple[SpanCandidate, SpanCandidate],
-                alignments: list[Alignment]) -> _Outcome:  # fmt: skip
+                alignments: list[FactAlignment]) -> _Outcome:  # fmt: skip
         """Contradicted: the sentence names another place or organisation than the claim."""
         claimed, rival = conflict
         start, end = sentence.start + rival.start, sentence.start + rival.end
-        wrong = Alignment(claimed.kind.value, claimed.text, rival.text, False, start, end)
+        wrong = FactAlignment(claimed.kind.value, claimed.text, rival.text, False, start, end)
         return _Outcome(CONTRADICTED, score, sentence, [wrong, *alignments],
                         _note_contradicted(wrong))  # fmt: skip
 
@@ -415,7 +403,7 @@ class Checker:
             swap = _swapped_name(statement.text, sentence)
             if swap is not None and sentence.coverage >= config.contradict_cover:
                 start, end, claimed = swap
-                wrong = Alignment("name", claimed, sentence.text[start:end], False,
+                wrong = FactAlignment("name", claimed, sentence.text[start:end], False,
                                   sentence.start + start, sentence.start + end)  # fmt: skip
                 return _Outcome(CONTRADICTED, sentence.coverage, sentence, [wrong],
                                 _note_contradicted(wrong))  # fmt: skip
@@ -450,7 +438,7 @@ class Checker:
                 role, _ = self.coverage.of(words, _clause(sentence.text, at, at + len(name.text)))
             if role >= config.role_cover:
                 end = at + len(name.text)
-                alignments.append(Alignment(name.kind.value, name.text, name.text, True,
+                alignments.append(FactAlignment(name.kind.value, name.text, name.text, True,
                                             sentence.start + at, sentence.start + end))  # fmt: skip
                 continue
             for rival in name_spans(sentence.text):
@@ -462,7 +450,7 @@ class Checker:
                     config.contradict_cover * discount
                 ):
                     start, end = sentence.start + rival.start, sentence.start + rival.end
-                    wrong = Alignment(name.kind.value, name.text, rival.text, False, start, end)
+                    wrong = FactAlignment(name.kind.value, name.text, rival.text, False, start, end)
                     return _Outcome(CONTRADICTED, sentence.coverage * cover, sentence, [wrong],
                                     _note_contradicted(wrong))  # fmt: skip
             if (
@@ -634,7 +622,7 @@ def _note_supported() -> str:
     return "原文支持这一说法 / the article bears this out"
 
 
-def _note_contradicted(wrong: Alignment) -> str:
+def _note_contradicted(wrong: FactAlignment) -> str:
     return (
         f"与原文不符: 稿件为“{wrong.claimed}”, 原文为“{wrong.printed}” / contradicted: "
         f"the draft says {wrong.claimed}, the article {wrong.printed}"
