@@ -17,7 +17,6 @@ the latency per statement.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import time
@@ -29,10 +28,10 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from eval.datasets import jsonl_records
 from eval.metrics import percentiles
 from qa.checking.values import find_values
 from qa.checking.verify import CONTRADICTED, NOT_FOUND, SUPPORTED, VERDICTS
-from qa.errors import InputError
 from qa.indexing.chunking import sentence_spans
 from qa.pipeline import Pipeline
 from qa.types import Article, CheckReport
@@ -82,23 +81,15 @@ class ClaimResult:
 
 def load_claims(path: Path) -> list[ClaimItem]:
     """Claims in the benchmark's JSONL format; a bad line names the file and line."""
-    items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            missing = [f for f in _FIELDS if f not in record]
-            if missing:
-                raise ValueError(f"missing fields {missing}")
-            if record["label"] not in VERDICTS:
-                raise ValueError(f"label {record['label']!r} is not one of {', '.join(VERDICTS)}")
-            if record["kind"] not in KINDS:
-                raise ValueError(f"kind {record['kind']!r} is not one of {', '.join(KINDS)}")
-            items.append(ClaimItem(**{k: record.get(k) for k in ClaimItem.__slots__}))
-        except (ValueError, TypeError) as exc:
-            raise InputError(str(path), str(exc), line=number) from exc
-    return items
+    return jsonl_records(path, _FIELDS, _claim)
+
+
+def _claim(record: dict[str, Any]) -> ClaimItem:
+    if record["label"] not in VERDICTS:
+        raise ValueError(f"label {record['label']!r} is not one of {', '.join(VERDICTS)}")
+    if record["kind"] not in KINDS:
+        raise ValueError(f"kind {record['kind']!r} is not one of {', '.join(KINDS)}")
+    return ClaimItem(**{k: record.get(k) for k in ClaimItem.__slots__})
 
 
 def verdict_of(report: CheckReport) -> str:

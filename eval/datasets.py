@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from qa.errors import InputError
 from qa.ingest import article_id
@@ -17,6 +18,7 @@ DEV_DATASET = DATA_DIR / "zhuzhou_qa_dev.jsonl"
 """The questions that rules, thresholds and weights are tuned on: the first 175 (which the
 span-fitting rules were written from) and the 6 test questions whose failures two later
 rules were written from (zt-a029/a030/a032, zt-b011/b012/b063)."""
+T = TypeVar("T")
 TEST_DATASET = DATA_DIR / "zhuzhou_qa_test.jsonl"
 """112 questions written later by a helper that saw the page but not the dev questions or
 the rules; measured, never tuned on."""
@@ -46,33 +48,43 @@ _FIELDS = ("id", "question", "answers", "article_title", "evidence", "lang", "ty
            "unanswerable", "previous")  # fmt: skip
 
 
-def load_jsonl(path: Path) -> list[QAItem]:
-    """Questions in the project's JSONL format (see eval/data/zhuzhou_qa_test.jsonl)."""
+def jsonl_records(
+    path: Path, fields: Sequence[str], make: Callable[[dict[str, Any]], T]
+) -> list[T]:
+    """``make`` applied to each record of a JSONL file that has ``fields``; a bad line is an
+    InputError naming the file and line."""
     items = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            missing = [f for f in _FIELDS if f not in record]
+            missing = [f for f in fields if f not in record]
             if missing:
                 raise ValueError(f"missing fields {missing}")
-            items.append(
-                QAItem(
-                    id=record["id"],
-                    question=record["question"],
-                    answers=tuple(record["answers"]),
-                    lang=record["lang"],
-                    unanswerable=bool(record["unanswerable"]),
-                    type=record["type"],
-                    article_title=record["article_title"],
-                    evidence=record["evidence"],
-                    previous=record["previous"],
-                )
-            )
+            items.append(make(record))
         except (ValueError, TypeError, KeyError) as exc:
             raise InputError(str(path), str(exc), line=number) from exc
     return items
+
+
+def load_jsonl(path: Path) -> list[QAItem]:
+    """Questions in the project's JSONL format (see eval/data/zhuzhou_qa_test.jsonl)."""
+    return jsonl_records(path, _FIELDS, _qa_item)
+
+
+def _qa_item(record: dict[str, Any]) -> QAItem:
+    return QAItem(
+        id=record["id"],
+        question=record["question"],
+        answers=tuple(record["answers"]),
+        lang=record["lang"],
+        unanswerable=bool(record["unanswerable"]),
+        type=record["type"],
+        article_title=record["article_title"],
+        evidence=record["evidence"],
+        previous=record["previous"],
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from qa.checking.claims import Statement
 from qa.checking.values import (
@@ -182,8 +183,7 @@ class Checker:
                       + _clause(sentence.text, candidate.end + 2 + len(clause),
                                 candidate.end + 2 + len(clause)))  # fmt: skip
         mine = claim_text if english else _clause(claim_text, value.start, value.end)
-        own = _blank(mine, find_values(mine, english=english))
-        words = _content(analyze_question(own, expansion))
+        words = _clause_words(mine, english, expansion)
         cover, _ = self.coverage.of(words, clause) if words.groups else (0.0, [])
         if english:
             return cover
@@ -568,6 +568,14 @@ _VALUE_WORDS = frozenset(
     "metres meters mu times about around approximately roughly nearly almost over more than "
     "less fewer under below above exceeding least most within up".split()
 )
+
+
+@lru_cache(maxsize=256)
+def _clause_words(clause: str, english: bool, expansion: Expansion | None) -> QuestionAnalysis:
+    """The words of a statement's clause without its values, once per clause (every
+    candidate value of every sentence is measured against them)."""
+    own = _blank(clause, find_values(clause, english=english))
+    return _content(analyze_question(own, expansion))
 
 
 def _without_values(expansion: Expansion | None, values: Sequence[Value]) -> Expansion | None:
