@@ -34,7 +34,8 @@ from qa.question import AnswerType, QuestionAnalysis, analyze_question
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Sentence
 from qa.reading.spans import SpanCandidate, name_spans
-from qa.tokens import tagged
+from qa.retrieval.crosslingual import pinyin_segmentations, reverse_cedict, spelled_in
+from qa.tokens import ENGLISH_STOPWORDS, tagged
 from qa.types import Expansion, FactAlignment, Hit
 
 SUPPORTED = "supported"
@@ -43,6 +44,7 @@ NOT_FOUND = "not_found"
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_FOUND)
 LEAD_CHARS = 150
 _CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？]")
+_ITEM_BREAK = re.compile(r"[,，;；:：。!?！？、]")
 AGREEMENT_BONUS = 0.15
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
 
@@ -186,7 +188,19 @@ class Checker:
         words = _clause_words(mine, english, expansion)
         cover, _ = self.coverage.of(words, clause) if words.groups else (0.0, [])
         if english:
-            return cover
+            # English order does not follow the Chinese clause, so the whole claim's words
+            # find the clause; the words of the value's own phrase and just before it pick
+            # between the values of one sentence (16 provincial-level champions: 省级…18个,
+            # not 国家级…11个)
+            own = _english_window(claim_text, value)
+            near_words = _clause_words(own, True, expansion) if own else None
+            if near_words is None or not near_words.groups:
+                return cover
+            # within the clause, the value's own item of a list (…冠军11个、省级…冠军18个)
+            left = max((m.end() for m in _ITEM_BREAK.finditer(sentence.text, 0, candidate.start)),
+                       default=0)  # fmt: skip
+            near, _ = self.coverage.of(near_words, sentence.text[left : candidate.end])
+            return 0.5 * cover + 0.5 * near
         # the words just before a value name it ("比率为" 13.5%)
         before_claim = _bigrams(claim_text[max(0, value.start - 6) : value.start])
         before_article = _bigrams(sentence.text[max(0, candidate.start - 10) : candidate.start])
@@ -220,6 +234,13 @@ class Checker:
         ]  # fmt: skip
         if not words.groups:
             return Decision(NOT_FOUND, _note_not_found(), None)
+        if english:
+            passages = "\n".join(f"{h.article.title}\n{h.chunk.text}"
+                                 for h in hits[: self.config.passages])  # fmt: skip
+            unread = _unrendered_names(statement.text, passages)
+            if unread:
+                # a place or person the passages never name: they are about someone else
+                return Decision(NOT_FOUND, _note_scope(unread[0]), None)
         discount = self.config.english_discount if english else 1.0
         outcomes: list[_Outcome] = []
         for sentence in self._sentences(words, hits):
@@ -646,3 +667,41 @@ def _note_scope(scope: str) -> str:
 
 def _note_not_found() -> str:
     return "文章中没有找到可以核实的内容 / not found: no article decides this"
+
+
+_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+ENGLISH_WINDOW = 4
+"""Words before an English value that belong to its phrase ("the ratio of … stood at")."""
+
+
+def _english_window(claim: str, value: Value) -> str:
+    """The words of an English value's own phrase (its counted noun: "16 provincial-level
+    champions") and the ``ENGLISH_WINDOW`` words before it."""
+    before = _EN_WORD.findall(claim[: value.start])[-ENGLISH_WINDOW:]
+    inside = [w for w in _EN_WORD.findall(value.text) if w.lower() not in _VALUE_WORDS]
+    return " ".join([*before, *inside])
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'s)?\b(?!-)")
+
+
+def _unrendered_names(text: str, passages: str) -> list[str]:
+    """The names of an English statement written in pinyin (Xiangtan, Liling, Hetang) that
+    the passages it is checked against never spell. English words (Chinese, Change) are
+    not names here, nor are hyphenated ones (Hunan-Jiangxi is 湘赣, not spelled out)."""
+    glossed = reverse_cedict()
+    unread = []
+    for match in _CAPITALISED.finditer(text):
+        if text[match.start() - 1 : match.start()] == "-":
+            continue
+        word = match[0].removesuffix("'s")
+        lower = word.lower()
+        if len(word) < 4 or lower in ENGLISH_STOPWORDS:
+            continue
+        # the dictionary glosses English words (Chinese: 汉语) and transliterations
+        # (Xiangtan: 湘潭); only the second are names
+        if lower in glossed and not any(spelled_in(word, zh) for zh in glossed[lower][:5]):
+            continue
+        if pinyin_segmentations(word, 1) and not spelled_in(word, passages):
+            unread.append(word)
+    return unread

@@ -40,6 +40,8 @@ _GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^]]*\]|\b(?:CL|abbr\. for|variant of|se
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^]]*)\] /(.*)/$")
 
 MAX_TERMS_PER_WORD = 3
+PLACE_SUFFIXES = "区县市省镇乡村"
+"""Suffixes a place's pinyin name is written without (Shifeng is 石峰区)."""
 
 
 def _package_data(package: str, *parts: str) -> Path:
@@ -180,6 +182,21 @@ def pinyin_segmentations(word: str, limit: int = 8) -> list[list[str]]:
     return results
 
 
+def spelled_in(word: str, text: str) -> bool:
+    """Whether ``text`` holds characters that read as the pinyin ``word``, whatever words
+    they sit in (Jinping: 近平 of 习近平; Chen: 陈 of 陈恢清), any reading of a character."""
+    syllables = _syllable_chars()
+    for segmentation in pinyin_segmentations(word):
+        first, rest = syllables[segmentation[0]], segmentation[1:]
+        for at, char in enumerate(text):
+            if char in first and all(
+                at + 1 + j < len(text) and text[at + 1 + j] in syllables[syllable]
+                for j, syllable in enumerate(rest)
+            ):
+                return True
+    return False
+
+
 class EnglishExpander:
     """English question → Chinese terms that occur in the index's vocabulary."""
 
@@ -235,7 +252,13 @@ class EnglishExpander:
             for syllable in segmentation:
                 partial = self._prefixes([p + c for p in partial for c in syllables[syllable]])
             found.extend(sorted(c for c in partial if c not in found))
-        return self._best_known(found)
+        # a place's name is written with its kind (石峰区, 荷塘区): a reading that is no word
+        # of its own stands for the word it begins with that suffix
+        named = [
+            c if self._known(c) else next((c + s for s in PLACE_SUFFIXES if self._known(c + s)), c)
+            for c in found
+        ]
+        return self._best_known(dict.fromkeys(named))
 
     def expand(self, question: str) -> Expansion:
         """Chinese terms for the content words (and two-word phrases) of ``question``."""
@@ -255,6 +278,9 @@ class EnglishExpander:
                 continue
             word = lower.removesuffix("'s")
             hits = self._dictionary_terms(word)
+            if not hits and "-" in word:
+                # the dictionary writes compounds with spaces ("year on year": 同比)
+                hits = self._dictionary_terms(word.replace("-", " "))
             if not hits and (original[0].isupper() or "-" in original):
                 hits = self._pinyin_terms(word)
             if hits:

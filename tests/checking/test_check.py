@@ -149,3 +149,24 @@ def test_another_publication_or_an_unprinted_organisation_in_the_role_is_a_mix_u
     )
     office = single(pipeline, "第六批湖南省制造业单项冠军企业公示名单由湖南省发改委发布。")
     assert office.verdict == "contradicted" and office.alignments[0].printed == "省工信厅"
+
+
+def test_an_english_claim_about_a_place_the_passages_never_name_is_not_found(
+    pipeline: Pipeline,
+) -> None:
+    # 岳阳 is nowhere on the page: the ratio of 13.5% is Zhuzhou's, not Yueyang's
+    verdict = single(pipeline, "Yueyang's ratio of total social logistics costs to GDP was "
+                               "13.5% in 2025.")  # fmt: skip
+    assert verdict.verdict == "not_found" and "Yueyang" in verdict.note
+    zhuzhou = "Zhuzhou's ratio of total social logistics costs to GDP was 13.5% in 2025."
+    assert single(pipeline, zhuzhou).verdict == "supported"
+
+
+def test_an_english_value_is_aligned_to_its_own_item_of_a_list(pipeline: Pipeline) -> None:
+    # 国家级制造业单项冠军11个、省级制造业单项冠军18个: one clause, two counts
+    claim = "Shifeng District has so far cultivated {} national-level manufacturing champions."
+    right = single(pipeline, claim.format(11))
+    assert right.verdict == "supported" and right.alignments[0].printed == "11个"
+    wrong = single(pipeline, claim.format(18))
+    assert wrong.verdict == "contradicted"
+    assert [a.printed for a in wrong.alignments if not a.agrees] == ["11个"]
