@@ -6,16 +6,16 @@ from collections import Counter
 
 import pytest
 
-from eval.datasets import DEV_DATASET, SPLITS, TEST_DATASET, load_jsonl
+from eval.datasets import DEV_DATASET, ENGLISH_TEST_DATASET, SPLITS, TEST_DATASET, load_jsonl
 from qa.types import Article
 
 
-@pytest.mark.parametrize("split", sorted(SPLITS))
+@pytest.mark.parametrize("split", [*sorted(SPLITS), "english-test"])
 def test_every_answer_and_evidence_is_in_its_article(
     page_articles: tuple[Article, ...], split: str
 ) -> None:
     by_title = {a.title: a for a in page_articles}
-    items = load_jsonl(SPLITS[split])
+    items = load_jsonl(SPLITS.get(split, ENGLISH_TEST_DATASET))
     for item in items:
         if item.unanswerable:
             assert item.answers == () and item.evidence == "" and item.article_title == ""
@@ -49,3 +49,13 @@ def test_no_test_question_is_a_dev_question() -> None:
     test = load_jsonl(TEST_DATASET)
     assert not [item.id for item in test if item.question in dev]
     assert not {item.id for item in test} & {item.id for item in load_jsonl(DEV_DATASET)}
+
+
+def test_the_english_test_set_is_english_and_apart_from_the_others() -> None:
+    items = load_jsonl(ENGLISH_TEST_DATASET)
+    assert len({item.id for item in items}) == len(items) >= 60
+    assert all(item.lang == "en" for item in items)
+    assert sum(item.unanswerable for item in items) >= 5
+    others = [*load_jsonl(DEV_DATASET), *load_jsonl(TEST_DATASET)]
+    assert not {item.question for item in items} & {item.question for item in others}
+    assert not {item.id for item in items} & {item.id for item in others}
