@@ -279,7 +279,7 @@ class EnglishExpander:
             word = lower.removesuffix("'s")
             hits = self._dictionary_terms(word)
             if not hits and "-" in word:
-                # the dictionary writes compounds with spaces ("year on year": 同比)
+                # the dictionary writes some compounds with spaces ("high tech": 高科技)
                 hits = self._dictionary_terms(word.replace("-", " "))
             if not hits and (original[0].isupper() or "-" in original):
                 hits = self._pinyin_terms(word)
