@@ -490,6 +490,8 @@ _SPECIFIC_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m"})
 
 _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 _NAME_SUFFIX = re.compile(r"(?:集团|公司|县|市|区|省|厅|局|委|会议|大学|银行)$")
+_NAME_END = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|会议|大学|银行)")
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _FUNCTION = re.compile(r"^[与和及的在是由于了将为、,，]+|[与和及的在是由于了将为、,，]+$")
 
 
@@ -530,14 +532,25 @@ def _swapped_name(claim: str, sentence: Sentence) -> tuple[int, int, str] | None
         # a name ends with its kind (集团, 县): take the shared suffix into both sides
         suffix = _NAME_SUFFIX.match(claim[i2 : i2 + 2]) or _NAME_SUFFIX.match(claim[i2 : i2 + 1])
         extra = len(suffix[0]) if suffix and text[j2 : j2 + len(suffix[0])] == suffix[0] else 0
-        mine = _FUNCTION.sub("", claim[i1 : i2 + extra])
-        theirs = _FUNCTION.sub("", text[j1 : j2 + extra])
+        before = 0
+        if not extra:
+            # or the name goes on, alike in both, to its kind a few characters later, and
+            # begins a little before (中央经济工作会议 against 中央城市工作会议)
+            ahead = _NAME_END.match(claim[i2 : i2 + 6])
+            if ahead and text[j2 : j2 + len(ahead[0])] == ahead[0]:
+                extra = len(ahead[0])
+                while (before < 2 and i1 - before > 0 and j1 - before > 0
+                       and claim[i1 - before - 1] == text[j1 - before - 1]
+                       and _CJK_CHAR.match(claim[i1 - before - 1])):  # fmt: skip
+                    before += 1
+        mine = _FUNCTION.sub("", claim[i1 - before : i2 + extra])
+        theirs = _FUNCTION.sub("", text[j1 - before : j2 + extra])
         if not (2 <= len(mine) <= 8 and 2 <= len(theirs) <= 8) or mine in article:
             continue
         if abs(len(mine) - len(theirs)) > 3:
             continue
         if _name_like(mine) and _name_like(theirs):
-            start = text.index(theirs, j1)
+            start = text.index(theirs, j1 - before)
             swaps.append((start, start + len(theirs), mine))
     return swaps[0] if len(swaps) == 1 else None
 

@@ -170,3 +170,14 @@ def test_an_english_value_is_aligned_to_its_own_item_of_a_list(pipeline: Pipelin
     wrong = single(pipeline, claim.format(18))
     assert wrong.verdict == "contradicted"
     assert [a.printed for a in wrong.alignments if not a.agrees] == ["11个"]
+
+
+def test_a_name_changed_inside_its_frame_is_contradicted(pipeline: Pipeline) -> None:
+    # 经济 alone is no name; 中央经济工作会议, framed like the article's 中央城市工作会议, is
+    claim = "《求是》杂志此次发表的习近平重要文章,是他在中央{}工作会议上的讲话。"
+    wrong = single(pipeline, claim.format("经济"))
+    assert wrong.verdict == "contradicted"
+    assert [(a.claimed, a.printed) for a in wrong.alignments] == [
+        ("中央经济工作会议", "中央城市工作会议")
+    ]
+    assert single(pipeline, claim.format("城市")).verdict == "supported"
