@@ -62,10 +62,13 @@ _UNIT_ALTERNATIVES = "|".join(
 _ZH_VALUE = re.compile(
     rf"(?P<pre>{_BEFORE})?"
     rf"(?:百分之(?P<pct>[{_CN_NUMERAL}]+|\d+(?:\.\d+)?)"
-    rf"|(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|(?<![{_CN_NUMERAL}])[{_CN_NUMERAL}]*[一二两三四五六七八九十][{_CN_NUMERAL}]*)"
+    rf"|(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|(?<![{_CN_NUMERAL}])[{_CN_NUMERAL}]*[一二两三四五六七八九十][{_CN_NUMERAL}]*"
+    rf"|(?<![{_CN_NUMERAL}])[百千](?=[万亿]))"
     rf"(?P<more>多|余)?(?P<unit>{_UNIT_ALTERNATIVES}))"
     r"(?P<post>左右|上下|以上|以下|以内|多|余)?"
 )
+_ROUND = {"百": "100", "千": "1000"}
+"""A bare 百 or 千 before 万 or 亿: a round figure (突破百亿 is over 100亿)."""
 _NOT_QUALIFIED = {"约": frozenset("节制签预公条契守违合履集大"), "近": frozenset("最附邻临靠将接"),
                   "超": frozenset("赶"), "多": frozenset("许诸")}  # fmt: skip
 """Characters before a qualifier that make it part of another word (节约, 最近, 赶超)."""
@@ -201,7 +204,7 @@ def _zh_number(match: re.Match[str], split: bool = False) -> tuple[float, str, s
         amount = chinese_number(match["pct"])
         return None if amount is None else (amount, "percent", "%")
     raw, unit = match["num"], match["unit"]
-    digits = raw.replace(",", "")
+    digits = _ROUND.get(raw, raw.replace(",", ""))
     amount = float(digits) if re.fullmatch(r"\d+(?:\.\d+)?", digits) else chinese_number(digits)
     if amount is None:
         return None
@@ -234,6 +237,8 @@ def _zh_values(text: str) -> list[Value]:
         following = text[match.end() : match.end() + 1]
         if match["num"] and not match["unit"]:
             continue
+        if match["num"] in _ROUND and not (match["pre"] or len(match["unit"]) > 1):
+            continue  # 百亿 is a figure after 突破 or before 元; 千万 alone is "by all means"
         if match["unit"] in ("年", "月") or (following in ("年", "月", "日") and not match["unit"]):
             continue
         read = _zh_number(match, text[match.start() - 1 : match.start()] in ("分", "共"))

@@ -136,3 +136,11 @@ def test_english_spans_of_years_compare_as_spans() -> None:
     assert (span.date[0], span.until) == (2025, 2027)
     assert values_agree(span, one("一期将于2026至2028年实施")) is False
     assert values_agree(one("in 2026-2028", english=True), one("一期将于2026至2028年实施")) is True
+
+
+def test_a_bare_hundred_or_thousand_before_a_magnitude_is_a_round_figure() -> None:
+    assert one("工业软件产业规模突破百亿").amount == pytest.approx(1e10)
+    assert one("投资千万元").amount == pytest.approx(1e7)
+    assert values_agree(one("规模尚未达到百亿"), one("规模突破百亿")) is False
+    # without a qualifier before it or a unit after it, 千万 is "by all means"
+    assert find_values("千万不要错过", english=False) == []
