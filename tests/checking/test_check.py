@@ -181,3 +181,13 @@ def test_a_name_changed_inside_its_frame_is_contradicted(pipeline: Pipeline) -> 
         ("中央经济工作会议", "中央城市工作会议")
     ]
     assert single(pipeline, claim.format("城市")).verdict == "supported"
+
+
+def test_the_sentence_encoder_vouches_for_an_english_contradiction(pipeline: Pipeline) -> None:
+    # million for 亿: renderings alone cover too little of it for a contradiction (repayment)
+    claim = "Zhuzhou has completed the repayment of 93.88 million yuan of chain debts."
+    verdict = single(pipeline, claim)
+    assert verdict.verdict == "contradicted"
+    assert [a.printed for a in verdict.alignments if not a.agrees] == ["93.88亿元"]
+    pipeline.checker.similarity = None
+    assert single(pipeline, claim).verdict == "not_found"
