@@ -438,6 +438,31 @@ class Checker:
         return _Outcome(CONTRADICTED, score, sentence, [wrong, *alignments],
                         _note_contradicted(wrong))  # fmt: skip
 
+    @staticmethod
+    def _mixed_clauses(claim: str, sentence: Sentence) -> tuple[int, int, str] | None:
+        """Where a statement says of one name what the sentence says of another, in a clause
+        of its own (获得中国质量奖提名奖的是华锐精密 against 株硬集团获中国质量奖提名奖,
+        华锐精密获省长质量奖): the span of the clause's own subject and the claim's name.
+
+        Each clause is tried as the statement's own, the one holding most of its words
+        first: the statement's words that only other clauses hold are its name; the
+        clause's subject (its words before the first the statement says) is the rival,
+        when it reads as a name and the statement does not say it."""
+        text = sentence.text
+        clauses = [(m.start(), m.end()) for m in _CLAUSE_TEXT.finditer(text)]
+        if len(clauses) < 2:
+            return None
+        words = [w for w, _, _ in tagged(claim) if len(w) >= 2 and _CJK_CHAR.match(w)]
+        if len(words) < 3:
+            return None
+        inside = sorted(((sum(w in text[a:b] for w in words), a, b) for a, b in clauses),
+                        reverse=True)  # fmt: skip
+        for held, start, end in inside:
+            found = _clause_swap(claim, words, text, start, end, held)
+            if found is not None:
+                return found
+        return None
+
     def _judge_plain(
         self,
         statement: Statement,
@@ -461,7 +486,9 @@ class Checker:
         if sentence.coverage < config.plain_sentence_cover * discount:
             return None
         if not english:
-            swap = _swapped_name(statement.text, sentence)
+            swap = _swapped_name(statement.text, sentence) or self._mixed_clauses(
+                statement.text, sentence
+            )
             if swap is not None and sentence.coverage >= config.contradict_cover:
                 start, end, claimed = swap
                 wrong = FactAlignment("name", claimed, sentence.text[start:end], False,
@@ -532,6 +559,7 @@ _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 _NAME_SUFFIX = re.compile(r"(?:集团|公司|县|市|区|省|厅|局|委|会议|大学|银行)$")
 _NAME_END = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|会议|大学|银行)")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_CLAUSE_TEXT = re.compile(r"[^,，;；。!?！？]+")
 _FUNCTION = re.compile(r"^[与和及的在是由于了将为、,，]+|[与和及的在是由于了将为、,，]+$")
 
 
@@ -758,3 +786,31 @@ def _unrendered_names(text: str, passages: str) -> list[str]:
         if pinyin_segmentations(word, 1) and not spelled_in(word, passages):
             unread.append(word)
     return unread
+
+
+def _clause_swap(claim: str, words: Sequence[str], text: str, start: int, end: int,
+                 held: int) -> tuple[int, int, str] | None:  # fmt: skip
+    """``_mixed_clauses`` for one candidate clause ``text[start:end]`` of the statement."""
+    own = text[start:end]
+    foreign = [w for w in words if w not in own and w in text]
+    if not foreign or held < 2 or held < 0.6 * (len(words) - len(foreign)):
+        return None
+    # the claim's name: its foreign words and what joins them, as one span of the claim
+    first = min(claim.index(w) for w in foreign)
+    last = max(claim.index(w) + len(w) for w in foreign)
+    while first > 0 and claim[first - 1 : last] in text and _CJK_CHAR.match(claim[first - 1]):
+        first -= 1
+    name = claim[first:last]
+    if name not in text or name in own or not 2 <= len(name) <= 10:
+        return None
+    # the clause's subject: its words up to the first the statement also says
+    subject = ""
+    for word, _, _ in tagged(own):
+        if word in claim:
+            break
+        subject += word
+    rival = _FUNCTION.sub("", subject.strip())
+    if not 2 <= len(rival) <= 10 or rival in claim or not _name_like(rival):
+        return None
+    at = start + own.index(rival)
+    return at, at + len(rival), name

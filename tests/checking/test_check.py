@@ -191,3 +191,20 @@ def test_the_sentence_encoder_vouches_for_an_english_contradiction(pipeline: Pip
     assert [a.printed for a in verdict.alignments if not a.agrees] == ["93.88亿元"]
     pipeline.checker.similarity = None
     assert single(pipeline, claim).verdict == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("claim", "claimed", "printed"),
+    [
+        ("获得中国质量奖提名奖的是华锐精密。", "华锐精密", "株硬集团"),
+        ("获得省长质量奖的是株硬集团。", "株硬集团", "华锐精密"),
+    ],
+)
+def test_what_one_clause_says_of_another_name_is_contradicted(
+    pipeline: Pipeline, claim: str, claimed: str, printed: str
+) -> None:
+    # 株硬集团获中国质量奖提名奖,华锐精密获省长质量奖: each award has its own clause
+    verdict = single(pipeline, claim)
+    assert verdict.verdict == "contradicted"
+    assert [(a.claimed, a.printed) for a in verdict.alignments] == [(claimed, printed)]
+    assert single(pipeline, "华锐精密获得省长质量奖。").verdict == "supported"
