@@ -11,7 +11,12 @@ is then aligned to the article's value of the same kind whose clause says the sa
   the aligned place, another value. This verdict accuses a reporter of an error, so it asks
   for the most: a closer cover and a closer alignment than support does.
 - **not_found**: nothing decides. A statement about another year or place than the
-  sentence's is not_found, however well its value agrees.
+  sentence's is not_found, however well its value agrees; so is an English one naming in
+  pinyin someone or somewhere the passages never spell.
+
+English statements reach Chinese words through renderings, so a cross-lingual sentence
+encoder (qa.encoders.sentences) may vouch for the one sentence they speak of, which then
+needs a looser cover for a contradiction.
 """
 
 from __future__ import annotations
