@@ -16,7 +16,7 @@ from qa.checking.claims import MAX_STATEMENTS, clean_claim, split_statements
 from qa.checking.verify import CheckConfig, Checker, Decision
 from qa.conversation import resolve
 from qa.encoders.embedding import Embedder, make_embedder
-from qa.encoders.sentences import MuseSimilarity, SentenceSimilarity
+from qa.encoders.sentences import SentenceSimilarity, shared_similarity
 from qa.errors import UsageError
 from qa.indexing.store import IndexSnapshot, check_embedder, load_snapshot
 from qa.question import analyze_question
@@ -106,8 +106,8 @@ class Pipeline:
     ) -> None:
         """``calibrator``: True for the shipped one (models/calibrator.json), False for the
         readers' own scores and thresholds (how the calibrator's data is gathered);
-        ``sentence_similarity``: True for mUSE in fact checks of English statements (loaded
-        on the first one), False for renderings alone."""
+        ``sentence_similarity``: True for the process's one mUSE in fact checks of English
+        statements (loaded on the first one), False for renderings alone."""
         check_embedder(snapshot.manifest, embedder.identity.to_dict())
         self.snapshot = snapshot
         self.embedder = embedder
@@ -116,7 +116,7 @@ class Pipeline:
         self.evidence = QuestionCoverage.from_index(snapshot)
         self.signal_reader = SignalReader(self.evidence, snapshot.lexical)
         self.calibrator = Calibrator.load() if calibrator is True else (calibrator or None)
-        similarity = MuseSimilarity() if sentence_similarity is True else sentence_similarity
+        similarity = shared_similarity() if sentence_similarity is True else sentence_similarity
         self.checker = Checker(self.evidence, check_config, similarity or None)
 
     @classmethod

@@ -14,6 +14,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -74,3 +75,10 @@ class MuseSimilarity:
         with self._lock:
             vectors = self._vectors([text, *sentences])
         return vectors[1:] @ vectors[0]
+
+
+@cache
+def shared_similarity() -> MuseSimilarity:
+    """One mUSE for the process: a pipeline made for each new index generation reuses its
+    weights (1.3 s to load) and its sentence vectors (keyed by text, valid in any index)."""
+    return MuseSimilarity()
