@@ -170,6 +170,10 @@ class ScoreMatrix:
             total[rows[begin:end]] += data[begin:end]
         return total
 
+    def rows_of(self, term_id: int) -> np.ndarray:
+        """The rows that hold a term, ascending."""
+        return self.rows[self.indptr[term_id] : self.indptr[term_id + 1]]
+
     def save(self, folder: Path) -> None:
         """Write the three arrays into ``folder``."""
         for name in self._FILES:
@@ -251,6 +255,11 @@ class LexicalIndex:
 
     def __contains__(self, term: str) -> bool:
         return self.term_id(term) is not None
+
+    def rows_holding(self, term: str) -> np.ndarray:
+        """The rows whose tokens include ``term``, ascending (none when no row does)."""
+        term_id = self.term_id(term)
+        return np.zeros(0, np.int32) if term_id is None else self.matrix.rows_of(term_id)
 
     def frequency(self, term: str) -> int:
         """In how many rows ``term`` occurs (0 when none does)."""

@@ -130,14 +130,16 @@ def _build_reverse_cedict() -> dict[str, tuple[str, ...]]:
                 cleaned = _GLOSS_NOISE.sub("", gloss).lower().strip()
                 # Only the gloss's head: "Yanling County in Zhuzhou, Hunan" must not
                 # make "Hunan" mean 炎陵.
-                for piece in re.split(r"[;,]", cleaned)[:1]:
-                    piece = piece.strip().removeprefix("to ").strip(" .")
-                    words = piece.split()
-                    if not 1 <= len(words) <= 3:
-                        continue
-                    score = 1.0 / (1 + position) + (0.5 if len(glosses) == 1 else 0.0)
-                    previous = scored[piece].get(simplified, 0.0)
-                    scored[piece][simplified] = max(previous, score)
+                for head in re.split(r"[;,]", cleaned)[:1]:
+                    head = head.strip().removeprefix("to ").strip(" .")
+                    # "to be elected" (当选) is what "elected" asks for
+                    for piece in (head, head[3:]) if head.startswith("be ") else (head,):
+                        words = piece.split()
+                        if not 1 <= len(words) <= 3:
+                            continue
+                        score = 1.0 / (1 + position) + (0.5 if len(glosses) == 1 else 0.0)
+                        previous = scored[piece].get(simplified, 0.0)
+                        scored[piece][simplified] = max(previous, score)
     return {
         key: tuple(sorted(words, key=lambda w: (-words[w], -len(w))))
         for key, words in scored.items()
@@ -195,6 +197,42 @@ def spelled_in(word: str, text: str) -> bool:
             ):
                 return True
     return False
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def rendered_cover(
+    expansion: Expansion, question: str, rows: np.ndarray,
+    rows_holding: Callable[[str], np.ndarray],
+) -> np.ndarray:  # fmt: skip
+    """For each of ``rows``, how many of the question's rendered words it holds (any of a
+    word's terms counts once) plus how many of its numbers.
+
+    BM25 adds every term's weight, so a chunk that repeats one common sense of one word
+    ("save" → 救援) can outrank the chunk that holds a rendering of every word; among
+    thousands of unrelated articles that is the usual failure. Counting words instead
+    (coordination-level matching) puts the chunk that answers most of the question first.
+    ``rows_holding`` gives the ascending rows whose tokens include a term.
+    """
+    counts = np.zeros(len(rows), np.int32)
+    for _, terms in expansion.groups:
+        held = np.zeros(len(rows), bool)
+        for term in terms:
+            held |= _holds(rows_holding(term), rows)
+        counts += held
+    for number in dict.fromkeys(_NUMBER.findall(question)):
+        counts += _holds(rows_holding(number), rows)
+    return counts
+
+
+def _holds(sorted_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` are in ``sorted_rows`` (ascending): a binary search each, since a
+    common term's list runs to a hundred thousand rows at archive scale."""
+    if len(sorted_rows) == 0:
+        return np.zeros(len(rows), bool)
+    at = np.minimum(np.searchsorted(sorted_rows, rows), len(sorted_rows) - 1)
+    return np.asarray(sorted_rows[at] == rows)
 
 
 class EnglishExpander:
@@ -272,6 +310,18 @@ class EnglishExpander:
             hits = self._dictionary_terms(phrase)
             if hits:
                 groups.append((phrase, tuple(hits)))
+                used.update((i, i + 1))
+        for i in range(len(content) - 1):
+            (first, _), (second, _) = content[i], content[i + 1]
+            if i in used or i + 1 in used or not (first[0].isupper() and second[0].isupper()):
+                continue
+            if f"{first} {second}" not in text:
+                continue
+            # a Chinese name is written as two words, surname first ("Cao Huiquan"), but
+            # jieba keeps it as one (曹慧泉): read the two together
+            hits = self._pinyin_terms(first + second)
+            if hits:
+                groups.append((f"{first} {second}", tuple(hits)))
                 used.update((i, i + 1))
         for i, (original, lower) in enumerate(content):
             if i in used:

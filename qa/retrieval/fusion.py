@@ -59,6 +59,10 @@ class FusionConfig:
     """Convex only: how each list's scores are put on one scale."""
     lean: float = 0.0
     """Share of the dense weight moved to BM25 for questions that name something exactly."""
+    cover_depth: int = 50
+    """English questions only: the fused list's top rows re-ranked by how many of the
+    question's rendered words and numbers each holds (``qa.retrieval.crosslingual.
+    rendered_cover``), ties in fused order; 0 leaves the fused order."""
 
     def __post_init__(self) -> None:
         if self.method not in ("rrf", "convex"):
@@ -68,6 +72,8 @@ class FusionConfig:
                              "or zscore")  # fmt: skip
         if not 0.0 <= self.lean <= 1.0:
             raise ValueError(f"lean={self.lean} must be between 0 and 1")
+        if self.cover_depth < 0:
+            raise ValueError(f"cover_depth={self.cover_depth} must be 0 or more")
 
     def to_dict(self) -> dict[str, Any]:
         """The settings as plain values (for manifests and reports)."""

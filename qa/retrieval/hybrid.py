@@ -16,7 +16,7 @@ import numpy as np
 from qa.encoders.embedding import Embedder
 from qa.errors import UsageError
 from qa.indexing.store import IndexSnapshot
-from qa.retrieval.crosslingual import EnglishExpander
+from qa.retrieval.crosslingual import EnglishExpander, rendered_cover
 from qa.retrieval.fusion import FusionConfig, fused_scores, question_leans_lexical, weighted_rrf
 from qa.textnorm import normalize_line
 from qa.tokens import is_english
@@ -134,6 +134,23 @@ class HybridRetriever:
         """Chinese terms for an English question (None for other questions)."""
         return self.expander.expand(question) if is_english(question) else None
 
+    def _by_cover(
+        self, fused: list[tuple[int, float]], expansion: Expansion, question: str
+    ) -> list[tuple[int, float]]:
+        """The fused list with its top ``cover_depth`` rows ordered by how many rendered
+        words each holds, ties in fused order. The scores stay where they were, each now
+        on the row at its position: the readers weigh passages by score relative to the
+        top one, and the order, not the scale, is what the counts decide."""
+        depth = min(self.config.cover_depth, len(fused))
+        if depth == 0:
+            return fused
+        head = np.array([row for row, _ in fused[:depth]], np.int64)
+        counts = rendered_cover(expansion, question, head, self.snapshot.lexical.rows_holding)
+        order = np.argsort(-counts, kind="stable")
+        scores = [score for _, score in fused[:depth]]
+        reordered = [(int(head[i]), scores[at]) for at, i in enumerate(order.tolist())]
+        return reordered + fused[depth:]
+
     def search(
         self, question: str, k: int, filters: SearchFilters | None = None, mode: Mode = "hybrid"
     ) -> Retrieval:
@@ -170,7 +187,10 @@ class HybridRetriever:
             translated=translated,
             lean_lexical=mode == "hybrid" and bool(self.config.lean)
             and question_leans_lexical(question),
-        )[:k]
+        )
+        if mode == "hybrid" and expansion is not None and expansion.groups:
+            best = self._by_cover(best, expansion, question)
+        best = best[:k]
         dense_at = {
             int(r): (i + 1, float(s))
             for i, (r, s) in enumerate(zip(dense_rows, dense_scores, strict=True))

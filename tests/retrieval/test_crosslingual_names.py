@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from qa.indexing.lexical import Bm25Params, LexicalIndex
-from qa.retrieval.crosslingual import EnglishExpander, spelled_in
+from qa.retrieval.crosslingual import EnglishExpander, rendered_cover, reverse_cedict, spelled_in
+from qa.types import Expansion
 
 
 def test_a_pinyin_word_is_spelled_inside_longer_words_by_any_reading() -> None:
@@ -26,3 +29,31 @@ def test_a_hyphenated_compound_is_looked_up_as_the_dictionary_writes_it() -> Non
     index = LexicalIndex.build(["高科技企业投产。"], Bm25Params())
     expander = EnglishExpander(index.__contains__, index.short_words)
     assert "高科技" in expander.expand("a high-tech company").terms
+
+
+def test_a_chinese_name_written_as_two_english_words_is_read_as_one() -> None:
+    index = LexicalIndex.build(["曹慧泉强调,要把准规律。"], Bm25Params())
+    assert "曹慧泉" in index  # jieba keeps the name whole
+    expander = EnglishExpander(index.__contains__, index.short_words)
+    groups = dict(expander.expand("What did Cao Huiquan stress?").groups)
+    assert groups["Cao Huiquan"] == ("曹慧泉",)
+    # two capitalised words apart in the question are not one name
+    assert "Cao Huiquan" not in dict(expander.expand("Cao and Huiquan").groups)
+
+
+def test_a_gloss_that_starts_with_to_be_renders_the_bare_participle() -> None:
+    # CC-CEDICT glosses 当选 "to be elected"
+    assert "当选" in reverse_cedict()["elected"]
+
+
+def test_rendered_cover_counts_each_word_once_whatever_its_terms() -> None:
+    texts = ["株洲节约物流成本近12亿元。", "救援救援救援节约节约。", "株洲物流。"]
+    index = LexicalIndex.build(texts, Bm25Params())
+    expansion = Expansion((("save", ("节约", "救援")), ("logistics", ("物流",)),
+                           ("Zhuzhou", ("株洲",))))  # fmt: skip
+    rows = np.array([0, 1, 2])
+    counts = rendered_cover(expansion, "Did Zhuzhou save 12 on logistics?", rows,
+                            index.rows_holding)  # fmt: skip
+    # row 0: save, logistics, Zhuzhou and the number 12; row 1: save only, however often
+    assert counts.tolist() == [4, 1, 2]
+    assert rendered_cover(expansion, "", np.array([2, 0]), index.rows_holding).tolist() == [2, 3]

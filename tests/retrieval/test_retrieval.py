@@ -9,6 +9,7 @@ import pytest
 from qa.encoders.embedding import HashEmbedder
 from qa.errors import UsageError
 from qa.indexing.store import load_snapshot
+from qa.retrieval.crosslingual import rendered_cover
 from qa.retrieval.hybrid import FusionConfig, HybridRetriever, SearchFilters, weighted_rrf
 
 
@@ -39,6 +40,26 @@ def test_english_questions_get_chinese_terms(page_index: Path, hash_embedder: Ha
     assert retrieval.expansion is not None
     assert {"株洲", "物流", "成本"} <= set(retrieval.expansion.terms)
     assert any("物流" in h.article.title for h in retrieval.hits[:3])
+
+
+def test_english_hits_are_ordered_by_the_rendered_words_they_hold(
+    page_index: Path, hash_embedder: HashEmbedder
+) -> None:
+    snapshot = load_snapshot(page_index)
+    question = "How much did Zhuzhou save in logistics costs?"
+    every = len(snapshot.chunks)  # the page is smaller than the depth re-ordered
+    covered = HybridRetriever(snapshot, hash_embedder).search(question, every)
+    fused = HybridRetriever(snapshot, hash_embedder, FusionConfig(cover_depth=0)).search(
+        question, every
+    )
+    assert covered.expansion is not None
+    counts = rendered_cover(covered.expansion, question, np.array([h.row for h in covered.hits]),
+                            snapshot.lexical.rows_holding).tolist()  # fmt: skip
+    assert counts == sorted(counts, reverse=True)
+    assert {h.row for h in covered.hits} == {h.row for h in fused.hits}  # the same pool
+    assert all(a.score >= b.score for a, b in pairwise(covered.hits))
+    assert [h.rank for h in covered.hits] == list(range(1, len(covered.hits) + 1))
+    assert [h.row for h in covered.hits] != [h.row for h in fused.hits]
 
 
 def test_filters_restrict_hits(page_index: Path, hash_embedder: HashEmbedder) -> None:
