@@ -39,6 +39,7 @@ from eval.__main__ import CRUD_CORPUS
 from eval.datasets import DEFAULT_DATASET, load_jsonl
 from eval.metrics import percentiles
 from qa.retrieval.fusion import FUSIONS
+from qa.tokens import is_english
 
 
 def _peak_rss_mb() -> float:
@@ -222,11 +223,17 @@ def bench_query(args: argparse.Namespace) -> dict[str, Any]:
         "hybrid_given_vector": search_given,
         "ask": lambda q: pipeline.ask(q),
     }
+    by_language: dict[str, list[float]] = {"ask_english": [], "ask_chinese": []}
     for name, stage in stages.items():
         for question in questions:
             begun = time.perf_counter()
             stage(question)
             timings[name].append((time.perf_counter() - begun) * 1000)
+            if name == "ask":
+                language = "ask_english" if is_english(question) else "ask_chinese"
+                by_language[language].append(timings[name][-1])
+    # English questions read a longer (bilingual) question and search more terms
+    timings |= {name: values for name, values in by_language.items() if values}
     return {
         "index": str(args.index), "chunks": len(pipeline.snapshot.chunks),
         "articles": len(pipeline.snapshot.articles), "fusion": args.fusion,

@@ -295,6 +295,31 @@ def analyze_question(
     return QuestionAnalysis(text, False, answer_type, unit, groups, left, right, plural)
 
 
+_ZH_QUESTION_WORDS = {
+    AnswerType.MONEY: "多少元", AnswerType.PERCENT: "百分之多少", AnswerType.NUMBER: "多少",
+    AnswerType.ORDINAL: "第几", AnswerType.DATE: "什么时候", AnswerType.PERSON: "谁",
+    AnswerType.PLACE: "哪里", AnswerType.ORGANIZATION: "哪个单位",
+}  # fmt: skip
+
+
+def bilingual_question(question: QuestionAnalysis) -> str:
+    """An English question followed by a rough Chinese one, for a reader trained on Chinese:
+    each rendered word's first term in the question's order, then a Chinese question word
+    for its answer type ("… CRRC Zhuzhou Institute's revenue … 株洲收入预期多少元?").
+
+    The words are not a translation, but they name what the passage says in Chinese, and
+    the question word says what kind of span to take. A Chinese question comes back as it is.
+    """
+    if not question.english:
+        return question.text
+    if question.answer_type is AnswerType.COUNT:
+        asked = "多少" + (question.unit or "个")
+    else:
+        asked = _ZH_QUESTION_WORDS.get(question.answer_type, "什么")
+    rendered = "".join(group[0] for group in question.groups if group)
+    return f"{question.text} {rendered}{asked}?"
+
+
 def content_words(text: str) -> list[str]:
     """Words of ``text`` that carry meaning (no stopwords), in either language."""
     if is_english(text):

@@ -23,6 +23,7 @@ from qa.reading.calibration import (
 )
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Reading, Sentence, Span
+from qa.reading.routed import NEURAL_ENGLISH
 from qa.types import Article, Chunk, Hit, Signals
 
 ARTICLE = Article(
@@ -96,9 +97,11 @@ def test_features_take_the_readers_score_as_a_logit() -> None:
     assert features(signals)[0] == 0.0 and len(features(signals)) == len(FEATURES)
 
 
-def test_the_shipped_calibrator_loads_and_has_both_readers() -> None:
+def test_the_shipped_calibrator_loads_and_has_every_reader() -> None:
     calibrator = Calibrator.load()
-    assert set(calibrator.models) == {"neural", "fast"}
+    # the neural reader's English readings are scaled apart from its Chinese ones
+    assert set(calibrator.models) == {"neural", NEURAL_ENGLISH, "fast"}
+    assert calibrator.models[NEURAL_ENGLISH].weights == calibrator.models["neural"].weights
     assert all(SUBJECT_CAP < t < 1.0 for t in calibrator.thresholds.values())
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from qa.question import analyze_question
+from qa.question import analyze_question, bilingual_question
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.fast import FastReader
 from qa.reading.neural import Candidate, NeuralReader, NeuralReaderConfig
 from qa.reading.protocol import NO_SPAN, NOTHING_RETRIEVED
-from qa.reading.routed import RoutedReader
-from qa.types import Article, Chunk, Hit
+from qa.reading.routed import NEURAL_ENGLISH, RoutedReader, RoutedReaderConfig
+from qa.types import Article, Chunk, Expansion, Hit
 
 
 @pytest.mark.parametrize(
@@ -134,3 +134,58 @@ def test_a_new_index_generation_reuses_the_neural_model(page_index: Path) -> Non
     rebound = reader.for_index(snapshot)
     assert rebound.neural is neural and rebound.config is reader.config
     assert rebound.fast.config.passages == 3 and rebound.evidence.idf
+
+
+class _RecordingNeural(_ScriptedNeural):
+    """A scripted neural reader that keeps the question text it was given."""
+
+    def __init__(self, script: Sequence[tuple[int, str, float]]) -> None:
+        super().__init__(script)
+        self.asked: list[str] = []
+
+    def candidates(self, question, hits):  # type: ignore[no-untyped-def]
+        self.asked.append(question.text)
+        return super().candidates(question, hits)
+
+
+def test_an_english_question_reaches_the_neural_reader_with_its_chinese_rendering() -> None:
+    hit = _hit("物流", "株洲节约社会物流成本近12亿元。", 1)
+    neural = _RecordingNeural([(1, "近12亿元", 0.9)])
+    reader = RoutedReader(neural, FastReader({}), QuestionCoverage({}))
+    expansion = Expansion((("Zhuzhou", ("株洲",)), ("logistics", ("物流",)),
+                           ("costs", ("成本",))))  # fmt: skip
+    question = analyze_question("How much did Zhuzhou save in logistics costs?", expansion)
+    reading = reader.read(question, [hit], abstain=False)
+    assert neural.asked == ["How much did Zhuzhou save in logistics costs? 株洲物流成本多少元?"]
+    assert reading.span is not None and reading.span.text == "近12亿元"
+    assert reading.reader == NEURAL_ENGLISH  # calibrated apart from Chinese readings
+
+
+def test_the_fast_reader_still_takes_english_questions_when_configured() -> None:
+    hit = _hit("物流", "株洲节约社会物流成本近12亿元。", 1)
+    neural = _RecordingNeural([(1, "近12亿元", 0.9)])
+    reader = RoutedReader(neural, FastReader({}), QuestionCoverage({}),
+                          RoutedReaderConfig(neural_english=False))  # fmt: skip
+    expansion = Expansion((("logistics", ("物流",)),))
+    reader.read(analyze_question("How much were logistics costs?", expansion), [hit])
+    assert neural.asked == []
+
+
+@pytest.mark.parametrize(
+    ("question", "ends"),
+    [
+        ("How many projects were started?", "项目开工多少个?"),
+        ("When did phase two start?", "开工什么时候?"),
+        ("Who was elected an academician?", "当选院士谁?"),
+    ],
+)
+def test_the_bilingual_question_ends_with_the_chinese_question_word_of_its_type(
+    question: str, ends: str
+) -> None:
+    renderings = {"projects": "项目", "started": "开工", "start": "开工", "elected": "当选",
+                  "academician": "院士"}  # fmt: skip
+    words = [w.strip("?").lower() for w in question.split()]
+    expansion = Expansion(tuple((w, (renderings[w],)) for w in words if w in renderings))
+    text = bilingual_question(analyze_question(question, expansion))
+    assert text.startswith(question + " ") and text.endswith(ends)
+    assert bilingual_question(analyze_question("项目总投资多少?")) == "项目总投资多少?"
