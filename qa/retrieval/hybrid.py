@@ -1,7 +1,8 @@
 """Hybrid retrieval: dense (e5) and BM25 (jieba), fused as qa.retrieval.fusion says.
 
 English questions also get a Chinese lexical query (qa.retrieval.crosslingual), since BM25 over
-Chinese text cannot match English words.
+Chinese text cannot match English words, and the top of their fused list is re-ordered by how
+many of the question's rendered words each chunk holds.
 """
 
 from __future__ import annotations
@@ -91,7 +92,7 @@ class HybridRetriever:
         self.config = config or FusionConfig()
         lexical = snapshot.lexical
         self.expander = EnglishExpander(
-            lexical.__contains__, lexical.short_words, lexical.frequency
+            lexical.__contains__, lexical.short_words, lexical.frequency, lexical.rows_holding
         )
         rows = snapshot.chunks.article_rows
         published = np.array([p or "" for p in snapshot.articles.published_at], dtype=str)

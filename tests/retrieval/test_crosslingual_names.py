@@ -21,7 +21,7 @@ def test_a_place_name_reaches_the_word_written_with_its_kind() -> None:
     index = LexicalIndex.build(["石峰区累计培育冠军。"], Bm25Params())
     assert "石峰" not in index  # jieba keeps 石峰区 whole
     expander = EnglishExpander(index.__contains__, index.short_words)
-    assert dict(expander.expand("Shifeng District").groups)["Shifeng"] == ("石峰区",)
+    assert dict(expander.expand("the Shifeng champions").groups)["Shifeng"] == ("石峰区",)
 
 
 def test_a_hyphenated_compound_is_looked_up_as_the_dictionary_writes_it() -> None:
@@ -57,3 +57,24 @@ def test_rendered_cover_counts_each_word_once_whatever_its_terms() -> None:
     # row 0: save, logistics, Zhuzhou and the number 12; row 1: save only, however often
     assert counts.tolist() == [4, 1, 2]
     assert rendered_cover(expansion, "", np.array([2, 0]), index.rows_holding).tolist() == [2, 3]
+
+
+def test_a_place_name_before_its_kind_is_the_word_with_its_suffix() -> None:
+    index = LexicalIndex.build(["石峰区累计培育冠军。", "石峰公园开放。"], Bm25Params())
+    expander = EnglishExpander(index.__contains__, index.short_words, index.frequency,
+                               index.rows_holding)  # fmt: skip
+    assert dict(expander.expand("Shifeng District champions").groups)["Shifeng District"] == (
+        "石峰区",
+    )
+
+
+def test_a_names_readings_are_ranked_by_the_questions_other_words() -> None:
+    # 适逢 is the commoner word; the chunk that also says 冠军 holds 石峰区
+    texts = ["适逢佳节。"] * 5 + ["石峰区培育冠军。"]
+    index = LexicalIndex.build(texts, Bm25Params())
+    question = "Which champions did Shifeng cultivate?"
+    by_frequency = EnglishExpander(index.__contains__, index.short_words, index.frequency)
+    assert dict(by_frequency.expand(question).groups)["Shifeng"][0] == "适逢"
+    in_context = EnglishExpander(index.__contains__, index.short_words, index.frequency,
+                                 index.rows_holding)  # fmt: skip
+    assert dict(in_context.expand(question).groups)["Shifeng"][0] == "石峰区"
