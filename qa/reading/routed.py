@@ -59,7 +59,8 @@ class RoutedReaderConfig:
     """English questions go to the neural reader too, with a Chinese rendering
     (``qa.question.bilingual_question``); False sends them to the fast reader."""
     threshold_en: float = 0.34
-    """The neural reader's threshold for English questions (without the calibrator)."""
+    """The neural reader's threshold for English questions without the calibrator: the
+    Chinese one, not tuned apart (the calibrator's ``neural-en`` threshold is)."""
 
 
 class RoutedReader:

@@ -60,9 +60,10 @@ class FusionConfig:
     lean: float = 0.0
     """Share of the dense weight moved to BM25 for questions that name something exactly."""
     cover_depth: int = 50
-    """English questions only: the fused list's top rows re-ranked by how many of the
-    question's rendered words and numbers each holds (``qa.retrieval.crosslingual.
-    rendered_cover``), ties in fused order; 0 leaves the fused order."""
+    """English questions in hybrid mode only: the fused list's top rows re-ranked by how
+    many of the question's rendered words and numbers each holds
+    (``qa.retrieval.crosslingual.rendered_cover``), ties in fused order; 0 leaves the fused
+    order."""
 
     def __post_init__(self) -> None:
         if self.method not in ("rrf", "convex"):
