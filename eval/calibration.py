@@ -264,7 +264,7 @@ def domain_step(
     # English answers are also scaled on the English dev questions asked with the page
     # among news articles: there a right answer's passage rarely tops the English dense
     # list, so the same signals mean more than on the page alone.
-    results = {"auto": _dev_results("auto"), "fast": _dev_results("fast")}
+    results = {"auto": _dev_results("auto"), "fast": _dev_results("fast", lang="en")}
     with tempfile.TemporaryDirectory() as folder:
         from eval.__main__ import CRUD_CORPUS, hidden_page_index
 

@@ -122,7 +122,9 @@ class RoutedReader:
             return self.fast.read(question, hits, abstain=abstain)
         # The model reads an English question with its rough Chinese rendering after it;
         # coverage and the reasons for abstaining keep the question as asked.
-        asked = replace(question, text=bilingual_question(question))
+        asked = question
+        if question.english:
+            asked = replace(question, text=bilingual_question(question))
         # Reading is most of a question's time (≈ 45 ms per passage on 2 cores): the later
         # passages are read only when the first ones hold no sure answer.
         passages = list(hits[: self.neural.config.passages])

@@ -317,7 +317,7 @@ class EnglishExpander:
             suffixed = [reading + s for s in PLACE_SUFFIXES if self._known(reading + s)]
             if not self._known(reading):
                 named.extend(suffixed[:1] or [reading])
-            elif limit > MAX_TERMS_PER_WORD:
+            elif self._rows_holding is not None:
                 # ranked by context, both may compete: 石峰 elsewhere, 石峰区 on the page
                 named.extend([reading, *suffixed[:1]])
             else:
