@@ -24,9 +24,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr
 
+from qa.cli import add_backend_options, backend_target
 from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError
 from qa.indexing.build import ensure_index
+from qa.indexing.target import describe
 from qa.live import LivePipeline
 from qa.pipeline import CHECK_K, DEFAULT_K, DEFAULT_READER, MAX_HISTORY_TURNS, READERS, Turn
 from qa.present.html import inert, render_answer_html, render_check_html, render_error_html
@@ -227,13 +229,14 @@ def main(argv: list[str] | None = None) -> int:
         help="port (env QA_PORT)",
     )
     parser.add_argument("--index", type=Path, default=None, help="index folder")
+    add_backend_options(parser)
     parser.add_argument("--reader", choices=READERS, default=DEFAULT_READER, help="span reader")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
-        index_dir = args.index or ensure_index(
+        index_dir = backend_target(args) or args.index or ensure_index(
             default_index_dir(), default_corpus_dir(), progress=True
         )
         pipeline = LivePipeline(index_dir, reader=args.reader)
@@ -241,7 +244,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     chunks = len(pipeline.current.snapshot.chunks)
-    log.info("serving %s (%d chunks) on http://%s:%d", index_dir, chunks, args.host, args.port)
+    log.info("serving %s (%d chunks) on http://%s:%d", describe(index_dir), chunks, args.host,
+             args.port)  # fmt: skip
     ChatApp(pipeline).build().launch(
         server_name=args.host, server_port=args.port, theme=theme(), css=CSS,
         ssr_mode=False, footer_links=["api"], show_error=True,

@@ -41,8 +41,10 @@ from eval.runner import (
     summarize,
     without_abstention,
 )
+from qa.cli import add_backend_options, backend_target
 from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
+from qa.indexing.target import IndexTarget, describe
 from qa.pipeline import DEFAULT_READER, READERS, Pipeline
 from qa.reading.train import paragraph_ids
 from qa.retrieval.fusion import FUSIONS
@@ -65,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      epilog="\n".join(__doc__.splitlines()[2:]))  # fmt: skip
     parser.add_argument("--mode", choices=("e2e", "reader", "open", "check"), default="e2e")
     parser.add_argument("--index", type=Path, help="index folder (e2e; default: the shipped index)")
+    add_backend_options(parser)
     parser.add_argument(
         "--dataset", type=Path, help="questions (JSONL for e2e, SQuAD JSON otherwise)"
     )
@@ -140,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _pipeline(
-    index_dir: Path, reader: str, calibrated: bool = True, fusion: str = "default"
+    index_dir: IndexTarget, reader: str, calibrated: bool = True, fusion: str = "default"
 ) -> Pipeline:
     return Pipeline.load(index_dir, reader=reader, calibrator=calibrated, fusion=FUSIONS[fusion])
 
@@ -186,7 +189,7 @@ def _calibration_notes(results: Sequence[Any]) -> tuple[list[str], dict[str, Any
 
 
 def run_e2e(
-    args: argparse.Namespace, items: list[QAItem], index_dir: Path, name: str,
+    args: argparse.Namespace, items: list[QAItem], index_dir: IndexTarget, name: str,
     pipeline: Pipeline | None = None, load_seconds: float = 0.0,
 ) -> dict[str, Any]:  # fmt: skip
     """End-to-end evaluation over one index (``pipeline``: one already loaded, in
@@ -208,7 +211,7 @@ def run_e2e(
     breakdowns = {"lang": breakdown(main, "lang"), "type": breakdown(main, "type")}
     notes, thresholds = _calibration_notes(main)
     return {
-        "name": name, "index": str(index_dir), "questions": len(items),
+        "name": name, "index": describe(index_dir), "questions": len(items),
         "load_seconds": load_seconds, "seconds": time.perf_counter() - started,
         "summaries": summaries, "breakdowns": breakdowns, "calibration": thresholds,
         "trust": trust(main), "trust_mode": main[0].mode if main else "", "notes": notes,
@@ -274,8 +277,8 @@ def run_check_mode(args: argparse.Namespace) -> dict[str, Any]:
             index_dir = hidden_page_index(args.news, args.distractors, Path(tmp))
             where = f"the page among {args.distractors} news articles"
         else:
-            index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
-                                                   progress=True)  # fmt: skip
+            index_dir = backend_target(args) or args.index or ensure_index(
+                default_index_dir(), default_corpus_dir(), progress=True)  # fmt: skip
             where = str(args.index) if args.index else "the shipped index"
         pipeline = Pipeline.load(index_dir, reader=args.reader, fusion=FUSIONS[args.fusion])
         sets = [(f"check: {d.name} over {where}", load_claims(d)) for d in datasets]
@@ -370,8 +373,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 datasets = list(SPLITS.values())
             else:
                 datasets = [SPLITS[args.split]]
-            index_dir = args.index or ensure_index(default_index_dir(), default_corpus_dir(),
-                                                   progress=True)  # fmt: skip
+            index_dir = backend_target(args) or args.index or ensure_index(
+                default_index_dir(), default_corpus_dir(), progress=True)  # fmt: skip
             loading = time.perf_counter()
             pipeline = _pipeline(index_dir, args.reader, not args.no_calibration, args.fusion)
             loaded = time.perf_counter() - loading

@@ -17,7 +17,9 @@ every import and fails on one that runs back up or sideways)::
                          fast, spans, neural, span_model, span_fitting, routed, calibration,
                          bundle and train (the neural reader's training)
     3  indexing/         chunking, store (manifest, generations, atomic commit), tables,
-                         vectors (FAISS), lexical (BM25), vector_cache, build
+                         vectors (FAISS), lexical (BM25), vector_cache, build; backend (the
+                         SearchBackend seam: dense hits, lexical hits, filtered rows), milvus
+                         + milvus_writes (the Milvus backend), target (folder or Milvus)
        conversation.py   follow-up completion ("那X呢?")
     2  question.py       question analysis (type, unit, terms, wh-position), made once
        ingest/           read_articles; page, jsonl, crud (one module per input format),

@@ -1,4 +1,4 @@
-"""The verbs of ``python -m qa``: build | add | remove | upgrade | ask | check | info.
+"""The verbs of ``python -m qa``: build | add | remove | upgrade | ask | check | info | migrate.
 
 Argument parsing (``build_parser``) and one function per verb (``cmd_*``).
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import sys
 import time
@@ -73,6 +74,50 @@ def _index_option(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="index folder (default: $QA_INDEX_DIR or index/ in the checkout)",
     )
+    add_backend_options(parser)
+
+
+def add_backend_options(parser: argparse.ArgumentParser) -> None:
+    """``--backend``, ``--milvus-uri`` and ``--collection`` (the CLI's verbs and app.py)."""
+    parser.add_argument(
+        "--backend", choices=("folder", "milvus"), default=None,
+        help="where the index is stored: folder (default, --index DIR; or $QA_BACKEND) or "
+        "milvus (--milvus-uri; needs the [milvus] extra)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--milvus-uri", metavar="URI", default=None,
+        help="Milvus Lite file (FILE.db) or server (http://HOST:19530); default $QA_MILVUS_URI",
+    )  # fmt: skip
+    parser.add_argument(
+        "--collection", metavar="NAME", default=None,
+        help="the index's alias in Milvus (default $QA_MILVUS_COLLECTION or qa_news); the "
+        "token comes from $QA_MILVUS_TOKEN",
+    )  # fmt: skip
+
+
+def _milvus_location(uri: str | None, collection: str | None) -> Any:
+    from qa.indexing.milvus import DEFAULT_COLLECTION, MilvusLocation
+
+    uri = uri or os.environ.get("QA_MILVUS_URI")
+    if not uri:
+        raise UsageError("--backend milvus needs --milvus-uri FILE.db or http://HOST:19530 "
+                         "(or $QA_MILVUS_URI)")  # fmt: skip
+    collection = collection or os.environ.get("QA_MILVUS_COLLECTION") or DEFAULT_COLLECTION
+    return MilvusLocation.parse(uri, collection)
+
+
+def backend_target(args: argparse.Namespace) -> Any:
+    """The ``MilvusLocation`` the arguments name, or None for a folder index."""
+    backend = args.backend or os.environ.get("QA_BACKEND") or "folder"
+    if backend not in ("folder", "milvus"):
+        raise UsageError(f"QA_BACKEND={backend!r}: use folder or milvus")
+    if backend == "folder":
+        if args.milvus_uri:
+            raise UsageError("--milvus-uri is for --backend milvus: add --backend milvus")
+        return None
+    if args.index is not None:
+        raise UsageError("--index names a folder index: drop it, or use --backend folder")
+    return _milvus_location(args.milvus_uri, args.collection)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--analyzer", choices=ANALYZERS, default=Bm25Params().analyzer, help="BM25 tokens"
     )
+    build.add_argument(
+        "--milvus-index", choices=("FLAT", "HNSW"), default="FLAT",
+        help="Milvus vector index (--backend milvus): FLAT (exact, default) or HNSW",
+    )  # fmt: skip
     build.add_argument("--json", action="store_true", help="print the report as JSON")
 
     add = verbs.add_parser("add", help="add articles to an index (skips ones already there)")
@@ -176,6 +225,20 @@ def build_parser() -> argparse.ArgumentParser:
     _index_option(info)
     info.add_argument("--articles", action="store_true", help="also list the articles")
     info.add_argument("--json", action="store_true", help="print one JSON object")
+
+    migrate = verbs.add_parser(
+        "migrate", help="copy a folder index into Milvus (its vectors, not embedded again)"
+    )
+    migrate.add_argument("--from", dest="source_index", type=Path, required=True, metavar="DIR",
+                         help="the folder index to copy")  # fmt: skip
+    migrate.add_argument("--to", dest="milvus_uri", required=True, metavar="URI",
+                         help="FILE.db, http://HOST:19530 or milvus://HOST:19530")  # fmt: skip
+    migrate.add_argument("--collection", metavar="NAME", default=None,
+                         help="the alias to publish it under (default qa_news)")  # fmt: skip
+    migrate.add_argument("--force", action="store_true", help="replace an index of that name")
+    migrate.add_argument("--milvus-index", choices=("FLAT", "HNSW"), default="FLAT",
+                         help="Milvus vector index: FLAT (exact, default) or HNSW")  # fmt: skip
+    migrate.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -235,6 +298,11 @@ def _print_report(summary: dict[str, Any], as_json: bool) -> None:
             f"skipped {summary['skipped_existing']} already present; index now "
             f"{summary['articles_total']} articles, {summary['chunks_total']} chunks"
         )
+    elif verb == "migrate":
+        print(
+            f"copied {summary['from']} to {summary['index']}: {summary['articles_total']} "
+            f"articles, {summary['chunks_total']} chunks in {summary['total_seconds']:.1f} s"
+        )
     elif verb == "upgrade":
         print(
             f"upgraded {summary['index']} to schema {summary['schema_version']}: "
@@ -255,8 +323,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     from qa.indexing.store import check_can_create
 
     started = time.perf_counter()
+    location = backend_target(args)
     index_dir = args.index or _default_index_dir()
-    check_can_create(index_dir, force=args.force)  # fail before the slow part
+    if location is None:
+        check_can_create(index_dir, force=args.force)  # fail before the slow part
     try:
         options = IndexOptions(
             chunking=ChunkingConfig(args.chunk_size, args.chunk_overlap),
@@ -267,16 +337,23 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from exc
     result = _read(args, default_corpus=True)
     embedder = _with_cache(make_embedder(args.model), args.vector_cache)
-    report = build_index(
-        index_dir, result.articles, embedder, options, force=args.force, progress=not args.json
-    )
+    if location is not None:
+        from qa.indexing.milvus_writes import build_milvus
+
+        report = build_milvus(location, result.articles, embedder, options, force=args.force,
+                              vector_index=args.milvus_index, progress=not args.json)  # fmt: skip
+    else:
+        report = build_index(
+            index_dir, result.articles, embedder, options, force=args.force,
+            progress=not args.json,
+        )  # fmt: skip
     _print_report(
         _report(
             "build",
             report,
             started,
             {
-                "index": str(index_dir),
+                "index": location.display() if location is not None else str(index_dir),
                 "skipped_bad": len(result.problems),
                 "duplicates": result.duplicates,
                 "vectors_reused": getattr(embedder, "reused", 0),
@@ -304,9 +381,22 @@ def _embedder_for(index_dir: Path, vector_cache: Path | None = None) -> Any:
 
 def cmd_add(args: argparse.Namespace) -> int:
     """``add``: append new articles to an index."""
+    from qa.encoders.embedding import make_embedder
     from qa.indexing.build import add_articles
 
     started = time.perf_counter()
+    location = backend_target(args)
+    if location is not None:
+        from qa.indexing.milvus import connect, read_milvus_manifest, resolve
+        from qa.indexing.milvus_writes import add_milvus
+
+        client = connect(location)
+        model = read_milvus_manifest(client, resolve(client, location))["embedding"]["model"]
+        result = _read(args, default_corpus=False)
+        embedder = _with_cache(make_embedder(model), args.vector_cache)
+        report = add_milvus(location, result.articles, embedder, progress=not args.json)
+        _print_report(_report("add", report, started, {"index": location.display()}), args.json)
+        return 0
     index_dir = args.index or _default_index_dir()
     result = _read(args, default_corpus=False)
     embedder = _embedder_for(index_dir, args.vector_cache)
@@ -320,9 +410,31 @@ def cmd_remove(args: argparse.Namespace) -> int:
     from qa.indexing.build import remove_articles
 
     started = time.perf_counter()
-    index_dir = args.index or _default_index_dir()
-    report = remove_articles(index_dir, args.article)
-    _print_report(_report("remove", report, started, {"index": str(index_dir)}), args.json)
+    location = backend_target(args)
+    if location is not None:
+        from qa.indexing.milvus_writes import remove_milvus
+
+        report = remove_milvus(location, args.article)
+        extra = {"index": location.display()}
+    else:
+        index_dir = args.index or _default_index_dir()
+        report = remove_articles(index_dir, args.article)
+        extra = {"index": str(index_dir)}
+    _print_report(_report("remove", report, started, extra), args.json)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """``migrate``: copy a folder index into Milvus, vectors and all."""
+    from qa.indexing.milvus_writes import migrate_to_milvus
+
+    started = time.perf_counter()
+    location = _milvus_location(args.milvus_uri, args.collection)
+    report = migrate_to_milvus(args.source_index, location, force=args.force,
+                               vector_index=args.milvus_index, progress=not args.json)  # fmt: skip
+    summary = _report("migrate", report, started,
+                      {"index": location.display(), "from": str(args.source_index)})  # fmt: skip
+    _print_report(summary, args.json)
     return 0
 
 
@@ -331,6 +443,9 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     from qa.indexing.build import upgrade_index
 
     started = time.perf_counter()
+    if backend_target(args) is not None:
+        raise UsageError("upgrade rewrites a folder index; a Milvus index is rebuilt instead "
+                         "(`python -m qa build --backend milvus --force`)")  # fmt: skip
     index_dir = args.index or _default_index_dir()
     report = upgrade_index(index_dir)
     extra = {"index": str(index_dir), "schema_version": report.manifest["schema_version"]}
@@ -342,22 +457,34 @@ def cmd_info(args: argparse.Namespace) -> int:
     """``info``: the manifest plus the result of a full verification."""
     from qa.indexing.store import load_snapshot, read_manifest
 
+    location = backend_target(args)
     index_dir = args.index or _default_index_dir()
-    manifest = read_manifest(index_dir)
     started = time.perf_counter()
     problem = None
     snapshot = None
-    try:
-        snapshot = load_snapshot(index_dir, verify=True)
-    except QAError as exc:
-        problem = f"{type(exc).__name__}: {exc}"
+    if location is not None:
+        from qa.indexing.milvus import connect, load_milvus_snapshot, read_milvus_manifest, resolve
+
+        client = connect(location)
+        manifest = read_milvus_manifest(client, resolve(client, location))
+        try:
+            snapshot = load_milvus_snapshot(location, client=client)
+        except QAError as exc:
+            problem = f"{type(exc).__name__}: {exc}"
+    else:
+        manifest = read_manifest(index_dir)
+        try:
+            snapshot = load_snapshot(index_dir, verify=True)
+        except QAError as exc:
+            problem = f"{type(exc).__name__}: {exc}"
     verification = {
         "ok": problem is None,
         "problem": problem,
         "seconds": round(time.perf_counter() - started, 3),
     }
     output: dict[str, Any] = {
-        "index": str(index_dir),
+        "index": location.display() if location is not None else str(index_dir),
+        "backend": "milvus" if location is not None else "folder",
         "manifest": manifest,
         "verification": verification,
     }
@@ -371,7 +498,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     else:
         embedding, counts = manifest["embedding"], manifest["counts"]
         print(
-            f"index      {index_dir} (schema {manifest['schema_version']}, "
+            f"index      {output['index']} (schema {manifest['schema_version']}, "
             f"generation {manifest['generation']}, updated {manifest['updated_at']})"
         )
         print(f"contents   {counts['articles']} articles, {counts['chunks']} chunks")
@@ -379,12 +506,18 @@ def cmd_info(args: argparse.Namespace) -> int:
             f"embedding  {embedding['model']} (dim {embedding['dimension']}, "
             f"fingerprint {embedding['fingerprint']})"
         )
-        faiss_info = manifest["faiss"]
-        hidden = int(faiss_info.get("hidden", 0))
-        print(
-            f"faiss      {faiss_info['factory']}, {faiss_info['ntotal']} vectors"
-            + (f" (+{hidden} of removed chunks, hidden until a rebuild)" if hidden else "")
-        )
+        if location is not None:
+            milvus = manifest["milvus"]
+            print(f"milvus     {milvus['uri']}, alias {milvus['collection']} → "
+                  f"{manifest['generation']}, {milvus['vector_index']} vectors, "
+                  f"{milvus['bm25']}")  # fmt: skip
+        else:
+            faiss_info = manifest["faiss"]
+            hidden = int(faiss_info.get("hidden", 0))
+            print(
+                f"faiss      {faiss_info['factory']}, {faiss_info['ntotal']} vectors"
+                + (f" (+{hidden} of removed chunks, hidden until a rebuild)" if hidden else "")
+            )
         print(f"chunking   {manifest['chunking']}")
         print(f"bm25       {manifest['lexical']['params']}")
         print(
@@ -405,7 +538,7 @@ def _check_date(value: str | None, flag: str) -> str | None:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from qa.retrieval.hybrid import SearchFilters
+    from qa.types import SearchFilters
 
     return SearchFilters(
         published_from=_check_date(args.published_from, "--from"),
@@ -420,7 +553,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from qa.present.text import render_check_text
 
     filters = _filters(args)
-    index_dir = args.index or ensure_default_index(quiet=args.json)
+    index_dir = backend_target(args) or args.index or ensure_default_index(quiet=args.json)
     # the check reads no span: the fast reader spares loading the neural one
     pipeline = Pipeline.load(index_dir, reader="fast")
     report = pipeline.check(args.text, k=args.k, filters=filters)
@@ -437,7 +570,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from qa.present.text import render_text
 
     filters = _filters(args)
-    index_dir = args.index or ensure_default_index(quiet=args.json)
+    index_dir = backend_target(args) or args.index or ensure_default_index(quiet=args.json)
     pipeline = Pipeline.load(index_dir, reader=args.reader)
     answer = pipeline.ask(args.question, k=args.k, filters=filters)
     if args.json:
@@ -462,6 +595,7 @@ COMMANDS = {
     "info": cmd_info,
     "ask": cmd_ask,
     "check": cmd_check,
+    "migrate": cmd_migrate,
 }
 
 
@@ -476,3 +610,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: the index was left as it was before this command", file=sys.stderr)
         return 130
+    except Exception as exc:
+        if not type(exc).__module__.startswith("pymilvus"):
+            raise
+        # The server's own words, without a traceback: the index is as it was.
+        message = getattr(exc, "message", None) or str(exc)
+        print(f"error: Milvus refused: {message} (the index was left as it was)", file=sys.stderr)
+        return 1

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from qa.encoders.embedding import Embedder
-from qa.indexing.store import load_snapshot, read_manifest
+from qa.indexing.target import IndexTarget, generation_of, open_snapshot
 from qa.pipeline import DEFAULT_READER, Pipeline
 from qa.reading.protocol import Reader
 from qa.types import Answer, CheckReport
@@ -26,11 +25,12 @@ CHECK_SECONDS = 2.0
 
 
 class LivePipeline:
-    """Pipeline.ask, always over the newest committed generation of ``index_dir``."""
+    """Pipeline.ask, always over the newest committed generation of ``index_dir`` (a folder
+    or a ``MilvusLocation``)."""
 
     def __init__(
         self,
-        index_dir: Path,
+        index_dir: IndexTarget,
         *,
         embedder: Embedder | None = None,
         reader: Reader | str = DEFAULT_READER,
@@ -58,7 +58,7 @@ class LivePipeline:
 
     def _newer_generation(self) -> str | None:
         try:
-            generation = str(read_manifest(self.index_dir)["generation"])
+            generation = generation_of(self.index_dir)
         except Exception:  # a manifest mid-replace or unreadable: keep serving what we have
             return None
         return generation if generation != self.generation else None
@@ -85,7 +85,7 @@ class LivePipeline:
             # The query encoder and any model inside the reader are reused: a generation
             # made by add/remove keeps its encoder, and Pipeline refuses a snapshot whose
             # manifest names another one.
-            snapshot = load_snapshot(self.index_dir)
+            snapshot = open_snapshot(self.index_dir)
             reader = self._current.reader.for_index(snapshot)
             fresh = Pipeline(snapshot, self._embedder, reader=reader)
             fresh.warm_up()

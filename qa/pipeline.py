@@ -10,7 +10,6 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from qa.checking.claims import MAX_STATEMENTS, clean_claim, split_statements
 from qa.checking.verify import CheckConfig, Checker, Decision
@@ -18,7 +17,8 @@ from qa.conversation import resolve
 from qa.encoders.embedding import Embedder, make_embedder
 from qa.encoders.sentences import SentenceSimilarity, shared_similarity
 from qa.errors import UsageError
-from qa.indexing.store import IndexSnapshot, check_embedder, load_snapshot
+from qa.indexing.store import IndexSnapshot, check_embedder
+from qa.indexing.target import IndexTarget, open_snapshot
 from qa.question import analyze_question
 from qa.reading.calibration import Calibrator, SignalReader
 from qa.reading.coverage import QuestionCoverage
@@ -122,7 +122,7 @@ class Pipeline:
     @classmethod
     def load(
         cls,
-        index_dir: Path,
+        index_dir: IndexTarget,
         *,
         embedder: Embedder | None = None,
         reader: Reader | str = DEFAULT_READER,
@@ -132,13 +132,14 @@ class Pipeline:
     ) -> Pipeline:
         """Load an index (verified) and the encoder that built it, to answer questions.
 
-        The index's checksums are computed on a second core while the models load; the
-        pipeline is returned only once they all match.
+        ``index_dir`` is a folder or a ``MilvusLocation`` (qa.indexing.target). A folder's
+        checksums are computed on a second core while the models load; the pipeline is
+        returned only once they all match.
         """
         from qa.indexing.vectors import search_on_one_thread
 
         search_on_one_thread()
-        snapshot = load_snapshot(index_dir, verify=verify, wait=False)
+        snapshot = open_snapshot(index_dir, verify=verify, wait=False)
         embedder = embedder or make_embedder(snapshot.manifest["embedding"]["model"])
         try:
             pipeline = cls(snapshot, embedder, reader=reader, fusion=fusion, calibrator=calibrator)

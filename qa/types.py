@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Self
 
-from qa.textnorm import TextView, matching_view
+from qa.textnorm import TextView, matching_view, normalize_line
 
 
 class Record:
@@ -281,3 +281,34 @@ class CheckReport:
             "verdicts": [v.to_dict() for v in self.verdicts],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Optional restrictions on what may be retrieved."""
+
+    published_from: str | None = None
+    """Earliest published_at (ISO date, inclusive)."""
+    published_to: str | None = None
+    """Latest published_at (ISO date, inclusive)."""
+    sources: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        """True when nothing is filtered."""
+        return not (self.published_from or self.published_to or self.sources)
+
+    def admits(self, article: Article) -> bool:
+        """Whether an article passes the filters (undated articles fail date filters)."""
+        if self.sources and normalize_line(article.source) not in {
+            normalize_line(s) for s in self.sources
+        }:
+            return False
+        if self.published_from or self.published_to:
+            if not article.published_at:
+                return False
+            day = article.published_at[:10]
+            if self.published_from and day < self.published_from[:10]:
+                return False
+            if self.published_to and day > self.published_to[:10]:
+                return False
+        return True

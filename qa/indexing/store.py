@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,6 +53,9 @@ from qa.indexing.lexical import Bm25Params, LexicalIndex
 from qa.indexing.tables import ArticleTable, ChunkTable, write_tables
 from qa.indexing.vectors import VectorIndex
 from qa.types import Article, Chunk
+
+if TYPE_CHECKING:
+    from qa.indexing.backend import SearchBackend
 
 SCHEMA_VERSION = 4
 """4: articles keep their printed text (qa.textnorm), chunks index its matched view; 3 stored
@@ -86,10 +89,21 @@ class IndexSnapshot:
     manifest: Mapping[str, Any]
     articles: ArticleTable
     chunks: ChunkTable
-    vectors: VectorIndex
+    vectors: VectorIndex | None
+    """The FAISS vectors (None when a search backend such as Milvus holds them)."""
     lexical: LexicalIndex
     verification: _Verification | None = None
     """Checksums still being computed (``load_snapshot(..., wait=False)``)."""
+    backend: SearchBackend | None = None
+    """Where searches go when not to ``vectors`` and ``lexical`` (qa.indexing.milvus)."""
+
+    def search_backend(self) -> SearchBackend:
+        """What the retriever searches: ``backend``, or this folder's FAISS and BM25."""
+        if self.backend is not None:
+            return self.backend
+        from qa.indexing.backend import FolderBackend
+
+        return FolderBackend(self)
 
     def wait_verified(self) -> None:
         """Return once every file's checksum matched; raise ChecksumError if one did not."""

@@ -16,49 +16,18 @@ import numpy as np
 
 from qa.encoders.embedding import Embedder
 from qa.errors import UsageError
+from qa.indexing.backend import SearchBackend
 from qa.indexing.store import IndexSnapshot
 from qa.retrieval.crosslingual import EnglishExpander, rendered_cover
 from qa.retrieval.fusion import FusionConfig, fused_scores, question_leans_lexical, weighted_rrf
-from qa.textnorm import normalize_line
 from qa.tokens import is_english
-from qa.types import Article, Expansion, Hit
+from qa.types import Expansion, Hit, SearchFilters
 
 __all__ = ["FusionConfig", "HybridRetriever", "Retrieval", "Retriever", "SearchFilters",
            "weighted_rrf"]  # fmt: skip
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
-
-
-@dataclass(frozen=True, slots=True)
-class SearchFilters:
-    """Optional restrictions on what may be retrieved."""
-
-    published_from: str | None = None
-    """Earliest published_at (ISO date, inclusive)."""
-    published_to: str | None = None
-    """Latest published_at (ISO date, inclusive)."""
-    sources: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        """True when nothing is filtered."""
-        return not (self.published_from or self.published_to or self.sources)
-
-    def admits(self, article: Article) -> bool:
-        """Whether an article passes the filters (undated articles fail date filters)."""
-        if self.sources and normalize_line(article.source) not in {
-            normalize_line(s) for s in self.sources
-        }:
-            return False
-        if self.published_from or self.published_to:
-            if not article.published_at:
-                return False
-            day = article.published_at[:10]
-            if self.published_from and day < self.published_from[:10]:
-                return False
-            if self.published_to and day > self.published_to[:10]:
-                return False
-        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,46 +59,17 @@ class HybridRetriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.config = config or FusionConfig()
+        self.backend: SearchBackend = snapshot.search_backend()
         lexical = snapshot.lexical
         self.expander = EnglishExpander(
             lexical.__contains__, lexical.short_words, lexical.frequency, lexical.rows_holding
         )
-        rows = snapshot.chunks.article_rows
-        published = np.array([p or "" for p in snapshot.articles.published_at], dtype=str)
-        self._days = np.array([p[:10] for p in published], dtype=str)[rows]
-        # Sources compare in the matched form: "株洲日报" whether printed in full width or not.
-        matched = {s: normalize_line(s) for s in set(snapshot.articles.sources)}
-        self._sources = np.array([matched[s] for s in snapshot.articles.sources], dtype=str)[rows]
-
-    def _allowed_rows(self, filters: SearchFilters | None) -> np.ndarray | None:
-        if filters is None or filters.is_empty():
-            return None
-        allowed = np.ones(len(self.snapshot.chunks), dtype=bool)
-        days = self._days
-        if filters.published_from or filters.published_to:
-            allowed &= days != ""
-        if filters.published_from:
-            allowed &= days >= filters.published_from[:10]
-        if filters.published_to:
-            allowed &= days <= filters.published_to[:10]
-        if filters.sources:
-            allowed &= np.isin(self._sources, [normalize_line(s) for s in filters.sources])
-        return allowed
 
     def dense(
-        self, queries: Sequence[str], depth: int, allowed: np.ndarray | None
+        self, queries: Sequence[str], depth: int, filters: SearchFilters | None
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each query: rows and cosine scores of the nearest chunks, best first."""
-        vectors = self.embedder.embed_queries(list(queries))
-        allowed_ids = None if allowed is None else self.snapshot.vector_ids[allowed]
-        if allowed_ids is not None and len(allowed_ids) == 0:
-            return [(np.zeros(0, np.int64), np.zeros(0, np.float32)) for _ in queries]
-        scores, ids = self.snapshot.vectors.search(vectors, depth, allowed_ids)
-        results = []
-        for row_scores, row_ids in zip(scores, ids, strict=True):
-            valid = row_ids >= 0
-            results.append((self.snapshot.rows_of_ids(row_ids[valid]), row_scores[valid]))
-        return results
+        return self.backend.dense(self.embedder.embed_queries(list(queries)), depth, filters)
 
     def expand(self, question: str) -> Expansion | None:
         """Chinese terms for an English question (None for other questions)."""
@@ -164,7 +104,6 @@ class HybridRetriever:
         if k > total:
             raise UsageError(f"k={k} > {total} chunks in the index: lower k")
         started = time.perf_counter()
-        allowed = self._allowed_rows(filters)
         depth = max(k, self.config.candidates)
         empty = np.zeros(0)
         dense_rows = dense_scores = lexical_rows = lexical_scores = empty
@@ -174,13 +113,13 @@ class HybridRetriever:
             queries = [question]
             if expansion is not None and expansion.terms:
                 queries.append(expansion.query_text())
-            results = self.dense(queries, depth, allowed)
+            results = self.dense(queries, depth, filters)
             dense_rows, dense_scores = results[0]
             if len(results) > 1:
                 translated = results[1]
         if mode in ("hybrid", "bm25"):
             query = f"{question} {expansion.query_text()}" if expansion else question
-            lexical_rows, lexical_scores = self.snapshot.lexical.search(query, depth, allowed)
+            lexical_rows, lexical_scores = self.backend.lexical(query, depth, filters)
         best = fused_scores(
             (dense_rows, dense_scores),
             (lexical_rows, lexical_scores),

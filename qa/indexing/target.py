@@ -1,0 +1,34 @@
+"""Which storage an index is in: a folder (``Path``) or Milvus (``MilvusLocation``).
+
+Callers that only read an index (the pipeline, the web chat, the benchmark) name it by a
+target and never ask which kind it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qa.indexing.milvus import MilvusLocation, current_generation, load_milvus_snapshot
+from qa.indexing.store import IndexSnapshot, load_snapshot, read_manifest
+
+IndexTarget = Path | MilvusLocation
+
+
+def open_snapshot(target: IndexTarget, *, verify: bool = True, wait: bool = True) -> IndexSnapshot:
+    """The current generation of ``target``, cross-checked (a folder's checksums too, on a
+    second thread with ``wait=False``)."""
+    if isinstance(target, MilvusLocation):
+        return load_milvus_snapshot(target)
+    return load_snapshot(target, verify=verify, wait=wait)
+
+
+def generation_of(target: IndexTarget) -> str:
+    """The name of ``target``'s current generation (folder or collection)."""
+    if isinstance(target, MilvusLocation):
+        return current_generation(target)
+    return str(read_manifest(target)["generation"])
+
+
+def describe(target: IndexTarget) -> str:
+    """``target`` as reports show it (never a Milvus token)."""
+    return target.display() if isinstance(target, MilvusLocation) else str(target)
