@@ -35,6 +35,8 @@ from eval.datasets import DEFAULT_DATASET, load_jsonl
 from eval.metrics import percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
+RSS_EVERY = 10.0
+"""Seconds between samples of the server's memory during the load phase."""
 
 
 def _free_port() -> int:
@@ -44,13 +46,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(index: Path | None, queue_size: int | None = None) -> Iterator[tuple[str, int]]:
-    """Start app.py on a free loopback port; yield (url, pid); stop it afterwards."""
+def running_app(
+    index: Path | None, queue_size: int | None = None, backend: Sequence[str] = ()
+) -> Iterator[tuple[str, int]]:
+    """Start app.py on a free loopback port (``backend``: its --backend milvus arguments);
+    yield (url, pid); stop it afterwards."""
     port = _free_port()
     env = {**os.environ, "QA_HOST": "127.0.0.1", "QA_PORT": str(port)}
     if queue_size is not None:
         env["QA_QUEUE_SIZE"] = str(queue_size)
-    command = [sys.executable, str(ROOT / "app.py")] + (["--index", str(index)] if index else [])
+    command = [sys.executable, str(ROOT / "app.py"), *backend] + (
+        ["--index", str(index)] if index else []
+    )
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
@@ -82,7 +89,15 @@ def load_phase(
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+    started_at = time.monotonic()
+    stop_at = started_at + seconds
+    series: list[tuple[float, float]] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        # The server's RSS every RSS_EVERY seconds: whether growth levels off or keeps on.
+        while not done.wait(RSS_EVERY):
+            series.append((round(time.monotonic() - started_at), round(rss_mb(pid), 1)))
 
     def user(seed: int) -> None:
         client = Client(url, verbose=False)
@@ -99,11 +114,15 @@ def load_phase(
             with lock:
                 latencies.append((time.perf_counter() - started) * 1000)
 
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     threads = [threading.Thread(target=user, args=(i,)) for i in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    done.set()
+    sampler.join()
     spread = percentiles(latencies)
     return {
         "clients": clients,
@@ -116,6 +135,7 @@ def load_phase(
         "p95_ms": round(spread["p95"], 1) if latencies else None,
         "rss_mb_before": round(rss_before, 1),
         "rss_mb_after": round(rss_mb(pid), 1),
+        "rss_mb_series": series,
     }
 
 
@@ -153,18 +173,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--queue", type=int, default=4, help="queue size for the overload phase")
     parser.add_argument("--burst", type=int, default=40)
+    parser.add_argument("--backend", choices=("folder", "milvus"), default="folder",
+                        help="the storage app.py serves from")  # fmt: skip
+    parser.add_argument("--milvus-uri", metavar="URI", help="with --backend milvus")
+    parser.add_argument("--collection", metavar="NAME", help="with --backend milvus")
+    parser.add_argument("--no-overload", action="store_true", help="the load phase only")
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 100 or not 1 <= args.seconds <= 600 or not 1 <= args.burst <= 200:
         parser.error("keep it bounded: 1-100 clients, 1-600 seconds, 1-200 burst")
     questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
-    report: dict[str, Any] = {}
-    with running_app(args.index) as (url, pid):
+    backend: list[str] = []
+    if args.backend == "milvus":
+        if not args.milvus_uri:
+            parser.error("--backend milvus needs --milvus-uri")
+        backend = ["--backend", "milvus", "--milvus-uri", args.milvus_uri]
+        backend += ["--collection", args.collection] if args.collection else []
+    report: dict[str, Any] = {"backend": args.backend}
+    with running_app(args.index, backend=backend) as (url, pid):
         report["load"] = load_phase(url, pid, args.clients, args.seconds, questions)
-    with running_app(args.index, queue_size=args.queue) as (url, _):
-        report["overload"] = {
-            "queue_size": args.queue,
-            **overload_phase(url, args.burst, questions[0]),
-        }
+    if not args.no_overload:
+        with running_app(args.index, queue_size=args.queue, backend=backend) as (url, _):
+            report["overload"] = {
+                "queue_size": args.queue,
+                **overload_phase(url, args.burst, questions[0]),
+            }
     print(json.dumps(report, ensure_ascii=False, indent=1))
     return 0 if report["load"]["errors"] == 0 else 1
 

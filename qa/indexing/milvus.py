@@ -255,15 +255,21 @@ def _schema(client: Any, dimension: int) -> Any:
     return schema
 
 
-def _index_params(client: Any, params: Bm25Params, vector_index: str) -> Any:
+def _index_params(client: Any, params: Bm25Params, vector_index: str, *, lite: bool) -> Any:
     index = client.prepare_index_params()
     if vector_index == "FLAT":
         index.add_index("vector", index_type="FLAT", metric_type="IP")
     else:  # HNSW, as the folder's large indexes (HNSW32, efSearch in qa.indexing.vectors)
         index.add_index("vector", index_type="HNSW", metric_type="IP",
                         params={"M": 32, "efConstruction": 40})  # fmt: skip
+    bm25 = {"bm25_k1": params.k1, "bm25_b": params.b}
+    if lite:
+        # pymilvus sends index parameters as separate key-value pairs, which a Milvus server
+        # reads; Milvus Lite reads only a "params" pair holding them as JSON, and without it
+        # scores with its own k1 of 1.5.
+        bm25 = {**bm25, "params": json.dumps(bm25)}
     index.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
-                    params={"bm25_k1": params.k1, "bm25_b": params.b})  # fmt: skip
+                    params=bm25)  # fmt: skip
     return index
 
 
@@ -349,6 +355,8 @@ def load_milvus_snapshot(location: MilvusLocation, *, client: Any | None = None)
         )
 
     counts = manifest["counts"]
+    if manifest.get("generation") != collection:
+        raise mismatch(f"its manifest was written for collection {manifest.get('generation')!r}")
     rows = _count(client, collection)
     if rows != counts["chunks"]:
         raise mismatch(f"{rows} rows, manifest says {counts['chunks']} chunks")
@@ -541,6 +549,37 @@ class MilvusBackend:
         keep = scores > 0
         return rows[keep], scores[keep]
 
+    def hybrid(
+        self, vectors: np.ndarray, query: str, depth: int, filters: SearchFilters | None,
+        fusion: Any,
+    ) -> list[tuple[int, float]]:  # fmt: skip
+        """Milvus's own fusion (``hybrid_search`` with RRFRanker or WeightedRanker) of the
+        dense list of each query vector and the BM25 list of ``query``: rows and fused
+        scores, best first. ``fusion`` is a ``qa.retrieval.fusion.FusionConfig`` whose
+        method is milvus-rrf or milvus-weighted (compared with ours in BENCHMARKS.md)."""
+        pymilvus = _pymilvus()
+        expression = filter_expression(filters)
+        limit = max(1, min(depth, self.size))
+        requests = [
+            pymilvus.AnnSearchRequest(data=[np.asarray(v, np.float32).tolist()],
+                                      anns_field="vector", param={"metric_type": "IP"},
+                                      limit=limit, expr=expression)
+            for v in vectors
+        ]  # fmt: skip
+        weights = [fusion.dense_weight] + [fusion.translated_weight] * (len(vectors) - 1)
+        terms = bm25_terms(analyze(query, self.params.analyzer))
+        if terms:
+            requests.append(pymilvus.AnnSearchRequest(
+                data=[terms], anns_field="sparse", param={"metric_type": "BM25"}, limit=limit,
+                expr=expression))  # fmt: skip
+            weights.append(fusion.lexical_weight)
+        ranker = (pymilvus.RRFRanker(int(fusion.rrf_k)) if fusion.method == "milvus-rrf"
+                  else pymilvus.WeightedRanker(*weights))  # fmt: skip
+        (hits,) = self.client.hybrid_search(self.collection, requests, ranker, limit=limit,
+                                            output_fields=["row"])  # fmt: skip
+        # Milvus Lite returns a weighted score negated (as a distance), a server as it is.
+        return [(int(h["row"]), abs(float(h["distance"]))) for h in hits]
+
 
 # --------------------------------------------------------------------------- writing
 
@@ -691,7 +730,7 @@ def write_milvus_generation(
     dimension = int(manifest["embedding"]["dimension"])
     client.create_collection(
         name, schema=_schema(client, dimension),
-        index_params=_index_params(client, params, vector_index),
+        index_params=_index_params(client, params, vector_index, lite=location.is_lite),
         properties={MANIFEST_PROPERTY: json.dumps(manifest, ensure_ascii=False)},
     )  # fmt: skip
     batch: list[dict[str, Any]] = []

@@ -33,7 +33,9 @@ import numpy as np
 
 from qa.tokens import tagged
 
-Method = Literal["rrf", "convex"]
+Method = Literal["rrf", "convex", "milvus-rrf", "milvus-weighted"]
+"""``milvus-*``: Milvus's own ``hybrid_search`` rankers (RRFRanker, WeightedRanker) on the
+Milvus backend, compared with ours in BENCHMARKS.md ("Milvus backend")."""
 Normalisation = Literal["minmax", "max", "zscore"]
 Ranked = tuple[np.ndarray, np.ndarray]
 """Rows and their scores, best first."""
@@ -66,8 +68,9 @@ class FusionConfig:
     order."""
 
     def __post_init__(self) -> None:
-        if self.method not in ("rrf", "convex"):
-            raise ValueError(f"unknown fusion {self.method!r}: use rrf or convex")
+        if self.method not in ("rrf", "convex", "milvus-rrf", "milvus-weighted"):
+            raise ValueError(f"unknown fusion {self.method!r}: use rrf, convex, milvus-rrf or "
+                             "milvus-weighted")  # fmt: skip
         if self.normalisation not in ("minmax", "max", "zscore"):
             raise ValueError(f"unknown normalisation {self.normalisation!r}: use minmax, max "
                              "or zscore")  # fmt: skip
@@ -82,6 +85,11 @@ class FusionConfig:
 
     def describe(self) -> str:
         """A short human description, e.g. for benchmark tables."""
+        if self.method == "milvus-rrf":
+            return f"Milvus RRFRanker(k {self.rrf_k:g}), {self.candidates} deep"
+        if self.method == "milvus-weighted":
+            return (f"Milvus WeightedRanker (dense {self.dense_weight:g}, BM25 "
+                    f"{self.lexical_weight:g}, norm_score), {self.candidates} deep")
         if self.method == "rrf":
             text = (f"weighted RRF (dense {self.dense_weight:g}, BM25 {self.lexical_weight:g}, "
                     f"k {self.rrf_k:g}), {self.candidates} deep")  # fmt: skip
@@ -97,9 +105,12 @@ FUSIONS = {
     "rrf-2026-11": FusionConfig(
         method="rrf", dense_weight=0.5, lexical_weight=2.0, translated_weight=1.0, rrf_k=10.0
     ),
+    "milvus-rrf": FusionConfig(method="milvus-rrf", rrf_k=60.0),
+    "milvus-weighted": FusionConfig(method="milvus-weighted"),
 }
-"""Named settings for comparisons: the default, and the weighted RRF shipped until
-2026-12-01 (tuned on the page's own questions)."""
+"""Named settings for comparisons: the default, the weighted RRF shipped until 2026-12-01
+(tuned on the page's own questions), and Milvus's two rankers (``--backend milvus`` only;
+RRF with Milvus's default k of 60)."""
 
 
 def question_leans_lexical(question: str) -> bool:
@@ -156,6 +167,8 @@ def fused_scores(
     lean_lexical: bool = False,
 ) -> list[tuple[int, float]]:  # fmt: skip
     """Rows of the fused ranking with their fused scores, best first (ties by row)."""
+    if config.method.startswith("milvus"):
+        raise ValueError(f"{config.method} is fused inside Milvus (SearchBackend.hybrid)")
     dense_weight, lexical_weight = config.dense_weight, config.lexical_weight
     if lean_lexical and config.lean:
         moved = dense_weight * config.lean

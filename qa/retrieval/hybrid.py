@@ -92,6 +92,15 @@ class HybridRetriever:
         reordered = [(int(head[i]), scores[at]) for at, i in enumerate(order.tolist())]
         return reordered + fused[depth:]
 
+    def _milvus_fused(
+        self, vectors: np.ndarray | None, query: str, depth: int, filters: SearchFilters | None
+    ) -> list[tuple[int, float]]:
+        hybrid = getattr(self.backend, "hybrid", None)
+        if hybrid is None or vectors is None:
+            raise UsageError(f"fusion {self.config.method} runs inside Milvus: use it with "
+                             "--backend milvus")  # fmt: skip
+        return hybrid(vectors, query, depth, filters, self.config)
+
     def search(
         self, question: str, k: int, filters: SearchFilters | None = None, mode: Mode = "hybrid"
     ) -> Retrieval:
@@ -109,25 +118,31 @@ class HybridRetriever:
         dense_rows = dense_scores = lexical_rows = lexical_scores = empty
         translated: tuple[np.ndarray, np.ndarray] | None = None
         expansion = self.expand(question)
+        vectors = None
         if mode in ("hybrid", "dense"):
             queries = [question]
             if expansion is not None and expansion.terms:
                 queries.append(expansion.query_text())
-            results = self.dense(queries, depth, filters)
+            vectors = self.embedder.embed_queries(queries)
+            results = self.backend.dense(vectors, depth, filters)
             dense_rows, dense_scores = results[0]
             if len(results) > 1:
                 translated = results[1]
+        query = question
         if mode in ("hybrid", "bm25"):
             query = f"{question} {expansion.query_text()}" if expansion else question
             lexical_rows, lexical_scores = self.backend.lexical(query, depth, filters)
-        best = fused_scores(
-            (dense_rows, dense_scores),
-            (lexical_rows, lexical_scores),
-            self.config,
-            translated=translated,
-            lean_lexical=mode == "hybrid" and bool(self.config.lean)
-            and question_leans_lexical(question),
-        )
+        if mode == "hybrid" and self.config.method.startswith("milvus"):
+            best = self._milvus_fused(vectors, query, depth, filters)
+        else:
+            best = fused_scores(
+                (dense_rows, dense_scores),
+                (lexical_rows, lexical_scores),
+                self.config,
+                translated=translated,
+                lean_lexical=mode == "hybrid" and bool(self.config.lean)
+                and question_leans_lexical(question),
+            )
         if mode == "hybrid" and expansion is not None and expansion.groups:
             best = self._by_cover(best, expansion, question)
         best = best[:k]

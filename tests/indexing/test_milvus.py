@@ -3,7 +3,6 @@ checked against the folder backend (FAISS brute force and our BM25 are the oracl
 
 from __future__ import annotations
 
-import itertools
 import json
 import subprocess
 import sys
@@ -116,20 +115,20 @@ def _indexed(snapshot, row: int) -> str:
     return embedding_text(snapshot.articles[chunk.article_id], chunk)
 
 
-def test_milvus_bm25_ranks_as_our_bm25_on_one_segment(page_index: Path, location) -> None:
+def test_milvus_bm25_is_our_bm25_times_k1_plus_one_on_one_segment(page_index: Path, location):
     migrate_to_milvus(page_index, location)
     ours = load_snapshot(page_index).search_backend()
     milvus = load_milvus_snapshot(location).search_backend()
+    k1 = load_snapshot(page_index).manifest["lexical"]["params"]["k1"]
     for query in QUERIES:
         our_rows, our_scores = ours.lexical(query, 20)
         rows, scores = milvus.lexical(query, 20)
-        assert set(rows.tolist()) == set(our_rows.tolist()), query
-        # Milvus scales BM25 by (k1 + 1) and keeps its statistics apart from ours: the
-        # scores differ, but Milvus's order never puts a row clearly below another.
+        # Milvus's BM25 carries Lucene's (k1 + 1) factor, which bm25s and ours drop: on one
+        # segment (the same statistics) every score is ours times k1 + 1, row by row.
         ours_of = dict(zip(our_rows.tolist(), our_scores.tolist(), strict=True))
-        in_milvus_order = [ours_of[r] for r in rows.tolist()]
-        for higher, lower in itertools.pairwise(in_milvus_order):
-            assert higher >= lower * 0.95, query
+        assert set(rows.tolist()) == set(ours_of), query
+        expected = np.array([ours_of[r] * (k1 + 1) for r in rows.tolist()])
+        assert np.allclose(scores, expected, rtol=1e-5), query
         assert np.all(np.diff(scores) <= 1e-6)
 
 
@@ -341,3 +340,21 @@ def test_kill_9_during_a_write_leaves_the_alias_on_the_old_collection(
     build_milvus(location, page_articles, hash_embedder, force=True)
     assert len(_collections(location)) == 2
     assert len(load_milvus_snapshot(location).articles) == 8
+
+
+@pytest.mark.parametrize("fusion", ["milvus-rrf", "milvus-weighted"])
+def test_milvus_rankers_fuse_inside_milvus_and_only_there(
+    page_index: Path, location, fusion: str
+) -> None:
+    from qa.retrieval.fusion import FUSIONS
+    from qa.retrieval.hybrid import HybridRetriever
+
+    migrate_to_milvus(page_index, location)
+    embedder = HashEmbedder(64)
+    milvus = HybridRetriever(load_milvus_snapshot(location), embedder, FUSIONS[fusion])
+    hits = milvus.search("株洲节约了多少物流成本", 5).hits
+    assert len(hits) == 5 and all(h.score >= 0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    folder = HybridRetriever(load_snapshot(page_index), embedder, FUSIONS[fusion])
+    with pytest.raises(UsageError, match="--backend milvus"):
+        folder.search("株洲节约了多少物流成本", 5)

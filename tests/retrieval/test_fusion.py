@@ -74,7 +74,7 @@ def test_rrf_scores_are_those_of_the_formula() -> None:
 
 
 def test_bad_settings_are_refused() -> None:
-    with pytest.raises(ValueError, match="rrf or convex"):
+    with pytest.raises(ValueError, match="rrf, convex, milvus-rrf or milvus-weighted"):
         FusionConfig(method="sum")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="between 0 and 1"):
         FusionConfig(lean=1.5)
