@@ -58,7 +58,9 @@ class LivePipeline:
 
     def _newer_generation(self) -> str | None:
         try:
-            generation = generation_of(self.index_dir)
+            # A Milvus snapshot's client is reused: polling must not open a connection each time.
+            client = getattr(self._current.snapshot.backend, "client", None)
+            generation = generation_of(self.index_dir, client)
         except Exception:  # a manifest mid-replace or unreadable: keep serving what we have
             return None
         return generation if generation != self.generation else None

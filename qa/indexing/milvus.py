@@ -177,6 +177,9 @@ def connect(location: MilvusLocation) -> Any:
         # Milvus Lite's in-process gRPC server logs a traceback for each timestamp request
         # it does not implement; the client falls back to its own clock.
         logging.getLogger("grpc._server").setLevel(logging.CRITICAL)
+        # A file another process holds makes it log a traceback; our error below says
+        # what happened and what to do.
+        logging.getLogger("milvus_lite").setLevel(logging.CRITICAL)
         Path(location.uri).parent.mkdir(parents=True, exist_ok=True)
     try:
         return pymilvus.MilvusClient(uri=location.uri, token=location.token)

@@ -7,6 +7,7 @@ target and never ask which kind it is.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from qa.indexing.milvus import MilvusLocation, current_generation, load_milvus_snapshot
 from qa.indexing.store import IndexSnapshot, load_snapshot, read_manifest
@@ -22,10 +23,11 @@ def open_snapshot(target: IndexTarget, *, verify: bool = True, wait: bool = True
     return load_snapshot(target, verify=verify, wait=wait)
 
 
-def generation_of(target: IndexTarget) -> str:
-    """The name of ``target``'s current generation (folder or collection)."""
+def generation_of(target: IndexTarget, client: Any | None = None) -> str:
+    """The name of ``target``'s current generation (folder or collection); ``client``: an
+    open Milvus client to ask (a new one is made without it)."""
     if isinstance(target, MilvusLocation):
-        return current_generation(target)
+        return current_generation(target, client)
     return str(read_manifest(target)["generation"])
 
 

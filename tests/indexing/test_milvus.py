@@ -358,3 +358,16 @@ def test_milvus_rankers_fuse_inside_milvus_and_only_there(
     folder = HybridRetriever(load_snapshot(page_index), embedder, FUSIONS[fusion])
     with pytest.raises(UsageError, match="--backend milvus"):
         folder.search("株洲节约了多少物流成本", 5)
+
+
+def test_a_lite_file_open_elsewhere_is_refused_with_what_to_do(milvus_index, tmp_path) -> None:
+    from tests.conftest import PAGE
+
+    load_milvus_snapshot(milvus_index)  # this process now holds the file
+    result = subprocess.run(
+        [sys.executable, "-m", "qa", "add", "--backend", "milvus", "--milvus-uri",
+         milvus_index.uri, "--source", str(PAGE)],
+        cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "one process" in result.stderr and "Traceback" not in result.stderr
