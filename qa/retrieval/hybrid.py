@@ -8,7 +8,6 @@ many of the question's rendered words each chunk holds.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -64,12 +63,6 @@ class HybridRetriever:
         self.expander = EnglishExpander(
             lexical.__contains__, lexical.short_words, lexical.frequency, lexical.rows_holding
         )
-
-    def dense(
-        self, queries: Sequence[str], depth: int, filters: SearchFilters | None
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """For each query: rows and cosine scores of the nearest chunks, best first."""
-        return self.backend.dense(self.embedder.embed_queries(list(queries)), depth, filters)
 
     def expand(self, question: str) -> Expansion | None:
         """Chinese terms for an English question (None for other questions)."""

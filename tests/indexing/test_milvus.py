@@ -371,3 +371,17 @@ def test_a_lite_file_open_elsewhere_is_refused_with_what_to_do(milvus_index, tmp
     )  # fmt: skip
     assert result.returncode != 0
     assert "one process" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_hnsw_collection_finds_what_flat_finds(location, page_articles, hash_embedder):
+    build_milvus(location, page_articles, hash_embedder, vector_index="HNSW")
+    snapshot = load_milvus_snapshot(location)
+    assert snapshot.manifest["milvus"]["vector_index"] == "HNSW"
+    stored = hash_embedder.embed_passages(
+        [_indexed(snapshot, row) for row in range(len(snapshot.chunks))]
+    )
+    queries = hash_embedder.embed_queries(list(QUERIES))
+    for query, (rows, _) in zip(queries, snapshot.search_backend().dense(queries, 5), strict=True):
+        assert set(rows.tolist()) == set(np.argsort(-(stored @ query))[:5].tolist())
+    with pytest.raises(QAError, match="FLAT, HNSW"):
+        build_milvus(location, page_articles, hash_embedder, force=True, vector_index="IVF")
