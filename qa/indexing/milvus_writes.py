@@ -220,8 +220,7 @@ def migrate_to_milvus(
     lexical, faiss_index = snapshot.lexical, snapshot.vectors.index
     vocab, token_ids, offsets = lexical.vocab, np.asarray(lexical.token_ids), lexical.offsets
     articles = {a.id: a for a in snapshot.articles.values()}
-    chunk_counts = Counter(articles_id for articles_id in (
-        snapshot.articles.ids[r] for r in snapshot.chunks.article_rows.tolist()))  # fmt: skip
+    chunk_counts = Counter(snapshot.articles.ids[r] for r in snapshot.chunks.article_rows.tolist())
 
     def rows() -> Iterator[ChunkRow]:
         batch = 1024
