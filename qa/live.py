@@ -87,7 +87,8 @@ class LivePipeline:
             # The query encoder and any model inside the reader are reused: a generation
             # made by add/remove keeps its encoder, and Pipeline refuses a snapshot whose
             # manifest names another one.
-            snapshot = open_snapshot(self.index_dir)
+            client = getattr(self._current.snapshot.backend, "client", None)
+            snapshot = open_snapshot(self.index_dir, client=client)
             reader = self._current.reader.for_index(snapshot)
             fresh = Pipeline(snapshot, self._embedder, reader=reader)
             fresh.warm_up()

@@ -4,10 +4,11 @@ An index in Milvus is an alias (``--collection``, "qa_news" by default) that poi
 collection ``<alias>__g000007``. A writer fills a new collection, checks its row count, and
 then switches the alias with one ``alter_alias``: a reader resolves the alias once and sees
 the old collection or the new one, never a mixture, and a writer killed at any point leaves
-the alias where it was. The previous collection is kept (a reader that resolved the alias a
-moment ago can finish on it); older ones and the debris of killed writers are dropped by
-the next commit. The manifest, the same fields as the folder's ``manifest.json`` bar the
-file checksums, is a property of its collection.
+the alias where it was. The two collections published before it are kept (a reader that
+resolved the alias a minute ago can finish on them); older ones and the debris of killed
+writers are dropped by the next commit; a write that fails drops its own collection. The
+manifest, the same fields as the folder's ``manifest.json`` bar the file checksums, is a
+property of its collection.
 
 Each row is one chunk (the schema is declared once, in ``_schema``):
 
@@ -53,7 +54,7 @@ import os
 import re
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
@@ -92,6 +93,12 @@ _SAFE_WORD = re.compile(f"^[0-9a-wyz{_CJK}][0-9a-z{_CJK}]*$")
 _STORED_FIELDS = ("row", "vector_id", "chunk_id", "article_id", "ordinal", "start", "end",
                   "text", "terms", "day", "source", "article")  # fmt: skip
 _CACHE_VERSION = 1
+KEEP_GENERATIONS = 3
+"""Published collections kept: the current one and the two before it (a serving replica
+resolved the alias before a write, and may take a minute to load the next one)."""
+HNSW_EF_SEARCH = 128
+"""As the folder's HNSW (qa.indexing.vectors); raised to the list depth when that is more,
+since a Milvus server refuses an ef below k."""
 
 
 # --------------------------------------------------------------------------- locations
@@ -105,7 +112,7 @@ class MilvusLocation:
     """``FILE.db`` (Milvus Lite, embedded) or ``http://HOST:PORT`` (standalone, cluster)."""
     collection: str = DEFAULT_COLLECTION
     """The alias readers resolve; each generation is a collection ``<alias>__gNNNNNN``."""
-    token: str = ""
+    token: str = field(default="", repr=False)
     """``user:password`` or an API key, from ``QA_MILVUS_TOKEN``; never recorded."""
 
     @classmethod
@@ -126,6 +133,7 @@ class MilvusLocation:
                 # Credentials in the URI become the token, so that no manifest or log shows them.
                 token = token or f"{parts.username or ''}:{parts.password or ''}"
             host = parts.hostname or "localhost"
+            host = f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
             netloc = f"{host}:{parts.port or 19530}"
             return cls(urlunsplit((scheme, netloc, parts.path.rstrip("/"), "", "")), collection,
                        token)  # fmt: skip
@@ -320,9 +328,9 @@ def _count(client: Any, collection: str) -> int:
 
 
 def _vector_dimension(client: Any, collection: str) -> int:
-    for field in client.describe_collection(collection)["fields"]:
-        if field["name"] == "vector":
-            return int(field["params"]["dim"])
+    for described in client.describe_collection(collection)["fields"]:
+        if described["name"] == "vector":
+            return int(described["params"]["dim"])
     raise CountMismatchError(f"Milvus collection {collection} has no vector field")
 
 
@@ -395,6 +403,7 @@ def _local_columns(
         if json.loads(done.read_text("utf-8")) == stamp:
             return folder
     root.mkdir(parents=True, exist_ok=True)
+    _remove_dead_temporaries(root)
     tmp = root / f".tmp-{collection}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -403,13 +412,31 @@ def _local_columns(
     lexical = _lexical_from_tokens(tokens, Bm25Params(**manifest["lexical"]["params"]))
     lexical.save(tmp / "bm25")
     (tmp / "done.json").write_text(json.dumps(stamp), "utf-8")
-    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(OSError, ValueError):
+        if json.loads(done.read_text("utf-8")) == stamp:
+            # Another process finished first (and may be reading it): keep its copy.
+            shutil.rmtree(tmp, ignore_errors=True)
+            return folder
+    if folder.exists():
+        # A copy of another collection of this name (the file was built anew): set aside
+        # first, since a directory cannot replace a non-empty one.
+        aside = root / f".tmp-old-{collection}-{os.getpid()}"
+        os.replace(folder, aside)
+        shutil.rmtree(aside, ignore_errors=True)
     try:
         os.replace(tmp, folder)
-    except OSError:  # another process made it first
+    except OSError:  # another process made it in the meantime
         shutil.rmtree(tmp, ignore_errors=True)
     _prune_cache(root, keep=collection)
     return folder
+
+
+def _remove_dead_temporaries(root: Path) -> None:
+    """Delete the half-made columns of processes that were killed while making them."""
+    for path in root.glob(".tmp-*"):
+        pid = path.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _prune_cache(root: Path, keep: str) -> None:
@@ -420,7 +447,7 @@ def _prune_cache(root: Path, keep: str) -> None:
     alias, number = match["alias"], int(match["n"])
     for path in root.iterdir():
         other = _GENERATION.match(path.name)
-        if other and other["alias"] == alias and int(other["n"]) < number - 1:
+        if other and other["alias"] == alias and int(other["n"]) < number - KEEP_GENERATIONS:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -532,7 +559,8 @@ class MilvusBackend:
         results = self.client.search(
             self.collection, data=np.asarray(vectors, np.float32).tolist(), anns_field="vector",
             limit=max(1, min(depth, self.size)), filter=filter_expression(filters),
-            output_fields=["row"], search_params={"metric_type": "IP", "params": {"ef": 64}},
+            output_fields=["row"], search_params={"metric_type": "IP",
+                                                 "params": {"ef": max(HNSW_EF_SEARCH, depth)}},
         )  # fmt: skip
         return [self._ranked(hits) for hits in results]
 
@@ -565,7 +593,9 @@ class MilvusBackend:
         limit = max(1, min(depth, self.size))
         requests = [
             pymilvus.AnnSearchRequest(data=[np.asarray(v, np.float32).tolist()],
-                                      anns_field="vector", param={"metric_type": "IP"},
+                                      anns_field="vector",
+                                      param={"metric_type": "IP",
+                                             "params": {"ef": max(HNSW_EF_SEARCH, limit)}},
                                       limit=limit, expr=expression)
             for v in vectors
         ]  # fmt: skip
@@ -710,8 +740,6 @@ def write_milvus_generation(
     Nothing a reader can see changes until ``alter_alias``; the manifest is the new
     collection's property from its creation (an unpublished collection is invisible).
     """
-    from tqdm.auto import tqdm
-
     alias = location.collection
     previous = alias_target(client, alias)
     name = next_collection(client, alias)
@@ -731,11 +759,38 @@ def write_milvus_generation(
     manifest.setdefault("created_at", now)
     params = Bm25Params(**manifest["lexical"]["params"])
     dimension = int(manifest["embedding"]["dimension"])
+    # The generations kept for readers that resolved the alias before this commit: the
+    # previous one and the one before it (a replica may still be loading or serving them).
+    kept = [previous, *read_milvus_manifest(client, previous).get("previous", [])][
+        : KEEP_GENERATIONS - 1] if previous else []  # fmt: skip
+    manifest["previous"] = kept
     client.create_collection(
         name, schema=_schema(client, dimension),
         index_params=_index_params(client, params, vector_index, lite=location.is_lite),
         properties={MANIFEST_PROPERTY: json.dumps(manifest, ensure_ascii=False)},
     )  # fmt: skip
+    try:
+        _fill(client, name, rows, chunk_count, progress=progress)
+    except BaseException:
+        # Not published, so no reader has it: free the server of it now (a kill leaves it
+        # to the next writer's prune).
+        with contextlib.suppress(Exception):
+            client.drop_collection(name)
+        raise
+    if previous is None:
+        client.create_alias(name, alias)
+    else:
+        client.alter_alias(name, alias)
+    prune(client, alias, keep={name, *kept})
+    return manifest
+
+
+def _fill(
+    client: Any, name: str, rows: Iterable[dict[str, Any]], chunk_count: int, *, progress: bool
+) -> None:
+    """Insert ``rows`` numbered from 0, flush, load and check the count."""
+    from tqdm.auto import tqdm
+
     batch: list[dict[str, Any]] = []
     bar = tqdm(total=chunk_count, desc=f"Milvus {name}", unit="chunk", disable=not progress)
     for number, record in enumerate(rows):
@@ -753,12 +808,6 @@ def write_milvus_generation(
     written = _count(client, name)
     if written != chunk_count:
         raise CountMismatchError(f"{name}: {written} rows written for {chunk_count} chunks")
-    if previous is None:
-        client.create_alias(name, alias)
-    else:
-        client.alter_alias(name, alias)
-    prune(client, alias, keep={name, previous} if previous else {name})
-    return manifest
 
 
 def prune(client: Any, alias: str, keep: set[str]) -> None:

@@ -15,11 +15,13 @@ from qa.indexing.store import IndexSnapshot, load_snapshot, read_manifest
 IndexTarget = Path | MilvusLocation
 
 
-def open_snapshot(target: IndexTarget, *, verify: bool = True, wait: bool = True) -> IndexSnapshot:
+def open_snapshot(
+    target: IndexTarget, *, verify: bool = True, wait: bool = True, client: Any | None = None
+) -> IndexSnapshot:
     """The current generation of ``target``, cross-checked (a folder's checksums too, on a
-    second thread with ``wait=False``)."""
+    second thread with ``wait=False``); ``client``: an open Milvus client to reuse."""
     if isinstance(target, MilvusLocation):
-        return load_milvus_snapshot(target)
+        return load_milvus_snapshot(target, client=client)
     return load_snapshot(target, verify=verify, wait=wait)
 
 

@@ -128,10 +128,13 @@ class HybridRetriever:
         if mode == "hybrid" and self.config.method.startswith("milvus"):
             best = self._milvus_fused(vectors, query, depth, filters)
         else:
+            # One list alone (dense or BM25 mode) keeps its order under any fusion; Milvus's
+            # rankers fuse only inside Milvus, so such a list is ranked by ours.
+            single = self.config.method.startswith("milvus")
             best = fused_scores(
                 (dense_rows, dense_scores),
                 (lexical_rows, lexical_scores),
-                self.config,
+                FusionConfig(candidates=self.config.candidates) if single else self.config,
                 translated=translated,
                 lean_lexical=mode == "hybrid" and bool(self.config.lean)
                 and question_leans_lexical(question),

@@ -184,12 +184,14 @@ def test_add_skips_present_articles_and_remove_drops_one(
     assert after.vector_ids.tolist() == kept  # vector ids are stable across generations
     rows, _ = after.search_backend().lexical("株洲", 50)
     assert all(after.chunks[r].article_id != doomed for r in rows.tolist())
-    # Only the current and the previous collections stay.
-    assert _collections(location) == ["qa_news__g000002", "qa_news__g000003"]
+    # The current collection and the two published before it stay.
+    assert _collections(location) == ["qa_news__g000001", "qa_news__g000002", "qa_news__g000003"]
     with pytest.raises(QAError, match="no article nope"):
         remove_milvus(location, ["nope"])
     with pytest.raises(QAError, match="empty"):
         remove_milvus(location, list(after.articles))
+    add_milvus(location, [replace(page_articles[2], id="again")], hash_embedder)
+    assert _collections(location) == ["qa_news__g000002", "qa_news__g000003", "qa_news__g000004"]
 
 
 def test_build_refuses_to_replace_without_force(milvus_index, page_articles, hash_embedder):
@@ -336,9 +338,10 @@ def test_kill_9_during_a_write_leaves_the_alias_on_the_old_collection(
     snapshot = load_milvus_snapshot(location)
     assert len(snapshot.articles) == expected
     assert snapshot.manifest["counts"]["articles"] == expected
-    # The next writer drops the killed one's collection and works normally.
+    # The next writer drops the killed one's collection and works normally; what it keeps
+    # is published collections only (after the switch the killed writer's was published).
     build_milvus(location, page_articles, hash_embedder, force=True)
-    assert len(_collections(location)) == 2
+    assert len(_collections(location)) == (3 if point == "after_switch" else 2)
     assert len(load_milvus_snapshot(location).articles) == 8
 
 
@@ -385,3 +388,34 @@ def test_an_hnsw_collection_finds_what_flat_finds(location, page_articles, hash_
         assert set(rows.tolist()) == set(np.argsort(-(stored @ query))[:5].tolist())
     with pytest.raises(QAError, match="FLAT, HNSW"):
         build_milvus(location, page_articles, hash_embedder, force=True, vector_index="IVF")
+
+
+def test_a_failed_write_drops_its_collection_and_keeps_the_index(
+    milvus_index, page_articles, hash_embedder, monkeypatch
+) -> None:
+    import qa.indexing.milvus as milvus
+
+    monkeypatch.setattr(milvus, "_count", lambda client, name: -1)
+    with pytest.raises(CountMismatchError):
+        add_milvus(milvus_index, [replace(page_articles[0], id="new")], hash_embedder)
+    monkeypatch.undo()
+    assert _collections(milvus_index) == ["qa_news__g000001"]
+    assert "new" not in load_milvus_snapshot(milvus_index).articles
+
+
+def test_locations_keep_tokens_out_of_repr_and_ipv6_in_brackets() -> None:
+    location = MilvusLocation.parse("http://root:secret@[::1]:19530")
+    assert location.uri == "http://[::1]:19530" and "secret" not in repr(location)
+
+
+def test_milvus_rankers_leave_single_list_modes_to_ours(milvus_index) -> None:
+    from qa.retrieval.fusion import FUSIONS
+    from qa.retrieval.hybrid import HybridRetriever
+
+    snapshot = load_milvus_snapshot(milvus_index)
+    plain = HybridRetriever(snapshot, HashEmbedder(64))
+    milvus = HybridRetriever(snapshot, HashEmbedder(64), FUSIONS["milvus-rrf"])
+    for mode in ("dense", "bm25"):
+        assert [h.row for h in milvus.search("株洲 物流", 5, mode=mode).hits] == [
+            h.row for h in plain.search("株洲 物流", 5, mode=mode).hits
+        ]
