@@ -82,37 +82,42 @@ def run_size(
     encoder = make_embedder()
     embedder = CachingEmbedder(encoder, vector_cache)
     doomed = [a.id for a in base[:delta]]
-    results: dict[str, dict[str, float]] = {}
 
     folder = workdir / f"folder-{count}"
-    built, _ = _timed(lambda: build_index(folder, base, embedder))
-    added, _ = _timed(lambda: add_articles(folder, extra, embedder))
-    removed, _ = _timed(lambda: remove_articles(folder, doomed))
-    snapshot, first = _timed(lambda: load_snapshot(folder))
-    snapshot, again = _timed(lambda: load_snapshot(folder))
-    times = percentiles(_query_times(snapshot, encoder, questions))
-    results["folder"] = {
-        "build": _storage_seconds(built), "add": _storage_seconds(added),
-        "remove": _storage_seconds(removed), "first load": first, "load": again,
-        "query p50": times["p50"], "query p95": times["p95"],
-        "chunks": float(built.chunks_total),
-    }  # fmt: skip
-    del snapshot
-
     location = MilvusLocation.parse(str(workdir / f"milvus-{count}.db"))
-    built, _ = _timed(lambda: build_milvus(location, base, embedder))
-    added, _ = _timed(lambda: add_milvus(location, extra, embedder))
-    removed, _ = _timed(lambda: remove_milvus(location, doomed))
-    snapshot, first = _timed(lambda: load_milvus_snapshot(location))
-    snapshot, again = _timed(lambda: load_milvus_snapshot(location))
+    return {
+        "folder": _backend_run(
+            lambda: build_index(folder, base, embedder),
+            lambda: add_articles(folder, extra, embedder),
+            lambda: remove_articles(folder, doomed),
+            lambda: load_snapshot(folder), encoder, questions,
+        ),
+        "milvus": _backend_run(
+            lambda: build_milvus(location, base, embedder),
+            lambda: add_milvus(location, extra, embedder),
+            lambda: remove_milvus(location, doomed),
+            lambda: load_milvus_snapshot(location), encoder, questions,
+        ),
+    }  # fmt: skip
+
+
+def _backend_run(
+    build: Callable[[], Any], add: Callable[[], Any], remove: Callable[[], Any],
+    load: Callable[[], Any], encoder: Any, questions: Sequence[str],
+) -> dict[str, float]:  # fmt: skip
+    """One backend's operations, in order: seconds (ms for queries)."""
+    built, _ = _timed(build)
+    added, _ = _timed(add)
+    removed, _ = _timed(remove)
+    _, first = _timed(load)
+    snapshot, again = _timed(load)
     times = percentiles(_query_times(snapshot, encoder, questions))
-    results["milvus"] = {
+    return {
         "build": _storage_seconds(built), "add": _storage_seconds(added),
         "remove": _storage_seconds(removed), "first load": first, "load": again,
         "query p50": times["p50"], "query p95": times["p95"],
         "chunks": float(built.chunks_total),
     }  # fmt: skip
-    return results
 
 
 def project(sizes: Sequence[int], values: Sequence[float], to: int) -> float:

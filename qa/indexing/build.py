@@ -24,6 +24,7 @@ from qa.indexing.lexical import Bm25Params, LexicalIndex
 from qa.indexing.store import (
     SCHEMA_VERSION,
     UPGRADABLE_SCHEMAS,
+    IndexSnapshot,
     check_can_create,
     check_embedder,
     load_snapshot,
@@ -190,6 +191,31 @@ def add_articles(
     )  # fmt: skip
 
 
+def doomed_articles(
+    snapshot: IndexSnapshot, article_ids: Sequence[str], where: str, listing: str
+) -> set[str]:
+    """The ids to remove, checked: each must be in ``snapshot`` (``listing``: the command
+    that lists them) and at least one article must stay in the index ``where``."""
+    unknown = [i for i in article_ids if i not in snapshot.articles]
+    if unknown:
+        raise QAError(
+            f"no article {', '.join(unknown[:5])} in {where}: list the ids with `{listing}`"
+        )
+    doomed = set(article_ids)
+    if len(doomed) == len(snapshot.articles):
+        raise QAError(
+            f"removing all {len(doomed)} articles would leave {where} empty: "
+            "build a new index instead"
+        )
+    return doomed
+
+
+def doomed_chunk_rows(snapshot: IndexSnapshot, doomed: set[str]) -> np.ndarray:
+    """A boolean mask of the chunk rows of the ``doomed`` articles."""
+    rows = [snapshot.articles.row(article_id) for article_id in doomed]
+    return np.isin(snapshot.chunks.article_rows, rows)
+
+
 def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
     """Remove articles (and their chunks) by id; unknown ids are an error."""
     timings: dict[str, float] = {}
@@ -197,20 +223,9 @@ def remove_articles(index_dir: Path, article_ids: Sequence[str]) -> WriteReport:
         started = time.perf_counter()
         snapshot = load_snapshot(index_dir, mmap=False)
         timings["load"] = time.perf_counter() - started
-        unknown = [i for i in article_ids if i not in snapshot.articles]
-        if unknown:
-            raise QAError(
-                f"no article {', '.join(unknown[:5])} in {index_dir}: list the ids with "
-                f"`python -m qa info --index {index_dir} --articles`"
-            )
-        doomed = set(article_ids)
-        if len(doomed) == len(snapshot.articles):
-            raise QAError(
-                f"removing all {len(doomed)} articles would leave {index_dir} empty: "
-                "build a new index instead"
-            )
-        doomed_rows = [snapshot.articles.row(article_id) for article_id in doomed]
-        keep = ~np.isin(snapshot.chunks.article_rows, doomed_rows)
+        doomed = doomed_articles(snapshot, article_ids, str(index_dir),
+                                 f"python -m qa info --index {index_dir} --articles")  # fmt: skip
+        keep = ~doomed_chunk_rows(snapshot, doomed)
         started = time.perf_counter()
         vectors = snapshot.vectors.without(snapshot.vector_ids[~keep])
         lexical = snapshot.lexical.kept(keep)

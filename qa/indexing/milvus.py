@@ -375,7 +375,7 @@ def load_milvus_snapshot(location: MilvusLocation, *, client: Any | None = None)
     if dimension != manifest["embedding"]["dimension"]:
         raise mismatch(f"vectors have dimension {dimension}, the model "
                        f"{manifest['embedding']['dimension']}")  # fmt: skip
-    folder = _local_columns(client, location, collection, manifest)
+    folder = _local_columns(client, location, collection, manifest, rows)
     articles = ArticleTable.open(folder)
     chunks = ChunkTable.open(folder, articles)
     lexical = LexicalIndex.load(folder / "bm25", Bm25Params(**manifest["lexical"]["params"]))
@@ -390,7 +390,8 @@ def load_milvus_snapshot(location: MilvusLocation, *, client: Any | None = None)
 
 
 def _local_columns(
-    client: Any, location: MilvusLocation, collection: str, manifest: Mapping[str, Any]
+    client: Any, location: MilvusLocation, collection: str, manifest: Mapping[str, Any],
+    size: int,
 ) -> Path:
     """The cache folder of ``collection``'s articles, chunk columns and BM25 statistics,
     made from the collection if it is missing or not this collection's."""
@@ -407,7 +408,7 @@ def _local_columns(
     tmp = root / f".tmp-{collection}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    articles, chunks, vector_ids, tokens = _read_columns(client, collection)
+    articles, chunks, vector_ids, tokens = _read_columns(client, collection, size)
     write_tables(tmp, articles, chunks, vector_ids)
     lexical = _lexical_from_tokens(tokens, Bm25Params(**manifest["lexical"]["params"]))
     lexical.save(tmp / "bm25")
@@ -452,7 +453,7 @@ def _prune_cache(root: Path, keep: str) -> None:
 
 
 def _read_columns(
-    client: Any, collection: str
+    client: Any, collection: str, size: int
 ) -> tuple[list[Article], list[Chunk], np.ndarray, list[list[str]]]:
     """Articles (joined from their pieces), chunks, vector ids and BM25 tokens, row order."""
     fields = ("row", "vector_id", "article_id", "ordinal", "start", "end", "terms", "article")
@@ -460,7 +461,7 @@ def _read_columns(
     spans: list[tuple[str, int, int, int]] = []
     vector_ids: list[int] = []
     tokens: list[list[str]] = []
-    for expected, row in enumerate(iter_rows(client, collection, fields)):
+    for expected, row in enumerate(iter_rows(client, collection, fields, size=size)):
         if row["row"] != expected:
             raise CountMismatchError(f"Milvus collection {collection}: row {expected} is missing")
         spans.append((row["article_id"], row["ordinal"], row["start"], row["end"]))

@@ -23,7 +23,13 @@ import numpy as np
 
 from qa.encoders.embedding import Embedder
 from qa.errors import QAError
-from qa.indexing.build import PASSAGE_TEMPLATE, IndexOptions, WriteReport
+from qa.indexing.build import (
+    PASSAGE_TEMPLATE,
+    IndexOptions,
+    WriteReport,
+    doomed_articles,
+    doomed_chunk_rows,
+)
 from qa.indexing.chunking import chunk_articles, embedding_text
 from qa.indexing.milvus import (
     ChunkRow,
@@ -169,20 +175,11 @@ def remove_milvus(location: MilvusLocation, article_ids: Sequence[str]) -> Write
     snapshot = load_milvus_snapshot(location, client=client)
     manifest = snapshot.manifest
     timings["load"] = time.perf_counter() - started
-    unknown = [i for i in article_ids if i not in snapshot.articles]
-    if unknown:
-        raise QAError(
-            f"no article {', '.join(unknown[:5])} in {location.display()}: list the ids with "
-            f"`python -m qa info --backend milvus --milvus-uri {location.uri} --articles`"
-        )
-    doomed = set(article_ids)
-    if len(doomed) == len(snapshot.articles):
-        raise QAError(
-            f"removing all {len(doomed)} articles would leave {location.display()} empty: "
-            "build a new index instead"
-        )
-    doomed_rows = [snapshot.articles.row(article_id) for article_id in doomed]
-    removed = int(np.isin(snapshot.chunks.article_rows, doomed_rows).sum())
+    doomed = doomed_articles(
+        snapshot, article_ids, location.display(),
+        f"python -m qa info --backend milvus --milvus-uri {location.uri} --articles",
+    )  # fmt: skip
+    removed = int(doomed_chunk_rows(snapshot, doomed).sum())
     started = time.perf_counter()
     kept = (stored_record(row) for row in stored_rows(client, resolve(client, location))
             if row["article_id"] not in doomed)  # fmt: skip

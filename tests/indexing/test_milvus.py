@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from qa.indexing.store import load_snapshot
 from qa.live import LivePipeline
 from qa.pipeline import Pipeline
 from qa.types import Article, SearchFilters
+from tests.conftest import run_killed_at
 
 pytestmark = pytest.mark.milvus
 
@@ -311,28 +311,13 @@ def test_kill_9_during_a_write_leaves_the_alias_on_the_old_collection(
     before, after, call = WRITES[verb]
     build_milvus(location, page_articles[:before], hash_embedder)
     release(location)  # Milvus Lite: one process per file
-    module_name, _, attr = KILL_POINTS[point].rpartition(".")
-    script = textwrap.dedent(f"""
-        import importlib, os, signal
-        from qa.encoders.embedding import HashEmbedder
-        from qa.indexing.milvus import MilvusLocation
-        from qa.indexing.milvus_writes import add_milvus, build_milvus, remove_milvus
-        from qa.ingest import read_articles
-        from tests.conftest import PAGE
-        try:
-            owner = importlib.import_module({module_name!r})
-        except ModuleNotFoundError:
-            module, _, cls = {module_name!r}.rpartition(".")
-            owner = getattr(importlib.import_module(module), cls)
-        def killer(*args, **kwargs):
-            os.kill(os.getpid(), signal.SIGKILL)
-        setattr(owner, {attr!r}, killer)
-        articles = read_articles([PAGE]).articles
-        location = MilvusLocation.parse({location.uri!r})
-        {call}
-    """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
-                            capture_output=True, text=True, timeout=180)  # fmt: skip
+    setup = f"""
+from qa.encoders.embedding import HashEmbedder
+from qa.indexing.milvus import MilvusLocation
+from qa.indexing.milvus_writes import add_milvus, build_milvus, remove_milvus
+location = MilvusLocation.parse({location.uri!r})
+"""
+    result = run_killed_at(KILL_POINTS[point], setup, call)
     assert result.returncode == -9, result.stderr[-2000:]
     expected = after if point == "after_switch" else before
     snapshot = load_milvus_snapshot(location)

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,7 +27,7 @@ from qa.indexing.store import check_embedder, load_snapshot, read_manifest, writ
 from qa.ingest import read_articles
 from qa.textnorm import normalize_line
 from qa.types import Article
-from tests.conftest import PAGE
+from tests.conftest import PAGE, run_killed_at
 
 
 def test_build_then_load_round_trips(page_index: Path, page_articles: tuple[Article, ...]) -> None:
@@ -458,31 +455,14 @@ def test_kill_9_during_a_write_leaves_a_loadable_index(
     before, after, call = WRITES[verb]
     index_dir = tmp_path / "index"
     build_index(index_dir, page_articles[:before], hash_embedder)
-    module_name, _, attr = KILL_POINTS[point].rpartition(".")
-    script = textwrap.dedent(f"""
-        import importlib, os, signal
-        from pathlib import Path
-        from qa.encoders.embedding import HashEmbedder
-        from qa.indexing.build import add_articles, build_index, remove_articles
-        from qa.ingest import read_articles
-        from tests.conftest import PAGE
-        try:
-            owner = importlib.import_module({module_name!r})
-        except ModuleNotFoundError:
-            module, _, cls = {module_name!r}.rpartition(".")
-            owner = getattr(importlib.import_module(module), cls)
-        original = getattr(owner, {attr!r})
-        def killer(*args, **kwargs):
-            if {point!r} == "vectors_written":
-                original(*args, **kwargs)
-            os.kill(os.getpid(), signal.SIGKILL)
-        setattr(owner, {attr!r}, killer)
-        articles = read_articles([PAGE]).articles
-        index = Path({str(index_dir)!r})
-        {call}
-    """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).parents[2],
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    setup = f"""
+from pathlib import Path
+from qa.encoders.embedding import HashEmbedder
+from qa.indexing.build import add_articles, build_index, remove_articles
+index = Path({str(index_dir)!r})
+"""
+    result = run_killed_at(KILL_POINTS[point], setup, call,
+                           after_original=point == "vectors_written")  # fmt: skip
     assert result.returncode == -9, result.stderr
     expected = after if point == "after_commit" else before
     snapshot = load_snapshot(index_dir)
