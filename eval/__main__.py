@@ -20,6 +20,7 @@ Modes:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -87,6 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--news", type=Path, default=CRUD_CORPUS, help="the news corpus the distractors come from"
+    )
+    parser.add_argument(
+        "--no-check-reader",
+        action="store_true",
+        help="check mode: the sentences' cover alone decides (the reader is not asked)",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
     parser.add_argument("-k", type=int, default=5, help="passages per question")
@@ -281,6 +287,9 @@ def run_check_mode(args: argparse.Namespace) -> dict[str, Any]:
                 default_index_dir(), default_corpus_dir(), progress=True)  # fmt: skip
             where = str(args.index) if args.index else "the shipped index"
         pipeline = Pipeline.load(index_dir, reader=args.reader, fusion=FUSIONS[args.fusion])
+        if args.no_check_reader:
+            config = pipeline.checker.config
+            pipeline.checker.config = dataclasses.replace(config, ask_reader=False)
         sets = [(f"check: {d.name} over {where}", load_claims(d)) for d in datasets]
         if args.generated:
             news = read_articles([args.news], fmt="crud", limit=args.distractors + 2000).articles

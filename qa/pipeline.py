@@ -117,7 +117,7 @@ class Pipeline:
         self.signal_reader = SignalReader(self.evidence, snapshot.lexical)
         self.calibrator = Calibrator.load() if calibrator is True else (calibrator or None)
         similarity = shared_similarity() if sentence_similarity is True else sentence_similarity
-        self.checker = Checker(self.evidence, check_config, similarity or None)
+        self.checker = Checker(self.evidence, check_config, similarity or None, self.reader)
 
     @classmethod
     def load(

@@ -17,6 +17,12 @@ is then aligned to the article's value of the same kind whose clause says the sa
 English statements reach Chinese words through renderings, so a cross-lingual sentence
 encoder (qa.encoders.sentences) may vouch for the one sentence they speak of, which then
 needs a looser cover for a contradiction.
+
+A reporter's paraphrase may cover too little of the sentence it speaks of. When no
+sentence decides, the extractive reader is asked for each value, masked by a question word
+(订单已排到今年7月份 → 订单已排到什么时候?): it was trained on people's questions, which
+paraphrase their passages. The sentence it answers in is judged again with a looser cover,
+and the value it reads is the one aligned.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from qa.encoders.sentences import SentenceSimilarity
 from qa.indexing.chunking import sentence_spans
 from qa.question import AnswerType, QuestionAnalysis, analyze_question
 from qa.reading.coverage import QuestionCoverage
-from qa.reading.protocol import Sentence
+from qa.reading.protocol import Reader, Sentence
 from qa.reading.spans import SpanCandidate, name_spans
 from qa.retrieval.crosslingual import pinyin_segmentations, reverse_cedict, spelled_in
 from qa.tokens import ENGLISH_STOPWORDS, tagged
@@ -91,6 +97,17 @@ class CheckConfig:
     endorse_margin: float = 0.05
     """The sentence encoder picks a sentence when it is the passages' most similar to the
     statement by at least this similarity and this margin over the next."""
+    ask_reader: bool = True
+    reader_confidence: float = 0.3
+    """A statement the sentences leave undecided is asked as a question, its value masked
+    ("…节约社会物流成本多少元?"), of the extractive reader; a span this sure vouches for its
+    sentence…"""
+    reader_cover: float = 0.45
+    """…which then needs this cover for a contradiction (instead of ``contradict_cover``
+    or the English ones), the value the reader read being the aligned one. On the dev claims
+    (shipped index) macro-F1 0.861 without the reader; confidence 0.1–0.3 at cover 0.45:
+    0.880 (contradicted precision 0.974); 0.5: 0.870; 0.7: 0.870; cover 0.35–0.4: 0.874
+    (precision 0.962); 0.5: 0.870."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +129,29 @@ class _Outcome:
     sentence: Sentence
     alignments: list[FactAlignment] = field(default_factory=list)
     note: str = ""
+
+
+_QUESTION_WORDS_ZH = {"money": "多少元", "percent": "百分之多少", "points": "多少个百分点",
+                      "quantity": "多少", "date": "什么时候", "ordinal": "第几"}  # fmt: skip
+_QUESTION_WORDS_EN = {"money": "how much", "percent": "what percentage", "count": "how many",
+                      "points": "how many percentage points", "quantity": "how much",
+                      "date": "when", "ordinal": "which"}  # fmt: skip
+
+
+_NAME_QUESTION_WORDS = {AnswerType.PERSON: "谁", AnswerType.PLACE: "哪里",
+                        AnswerType.ORGANIZATION: "哪个单位"}  # fmt: skip
+
+
+def masked_question(text: str, value: Value, english: bool) -> str:
+    """``text`` asking for ``value``, as a reader's question: 节约社会物流成本近12亿元 →
+    节约社会物流成本多少元? (the value's qualifier goes with it: the reader reads it)."""
+    if english:
+        asked = _QUESTION_WORDS_EN[value.kind]
+    else:
+        asked = "多少" + value.unit if value.kind == "count" else _QUESTION_WORDS_ZH[value.kind]
+    end = value.end + (value.kind == "date" and text[value.end : value.end + 1] == "份")
+    question = f"{text[: value.start]}{asked}{text[end:]}".rstrip("。.!！ ")
+    return question + ("?" if english else "？")
 
 
 def _year_of(published_at: str | None) -> int | None:
@@ -141,18 +181,28 @@ class Checker:
     """Decides statements over retrieved passages, with one index's IDF table."""
 
     def __init__(self, coverage: QuestionCoverage, config: CheckConfig | None = None,
-                 similarity: SentenceSimilarity | None = None) -> None:  # fmt: skip
+                 similarity: SentenceSimilarity | None = None,
+                 reader: Reader | None = None) -> None:  # fmt: skip
         """``coverage``: the index's coverage measure (``QuestionCoverage.from_index``);
         ``similarity``: a cross-lingual sentence encoder that vouches for the sentence an
-        English statement speaks of (None: renderings alone decide)."""
+        English statement speaks of (None: renderings alone decide); ``reader``: an
+        extractive reader that, asked for a statement's value, vouches for the sentence it
+        reads it in (None: the sentences' cover alone decides)."""
         self.coverage = coverage
         self.config = config or CheckConfig()
         self.similarity = similarity
+        self.reader = reader
 
     # ------------------------------------------------------------ evidence
 
     def _sentences(self, words: QuestionAnalysis, hits: Sequence[Hit]) -> list[Sentence]:
         """The best-covering sentences of the top passages, with context coverage."""
+        ranked = sorted(self._every_sentence(words, hits),
+                        key=lambda s: (-s.score, s.passage_rank, s.start))  # fmt: skip
+        return ranked[: self.config.sentences]
+
+    def _every_sentence(self, words: QuestionAnalysis, hits: Sequence[Hit]) -> list[Sentence]:
+        """Every sentence of the top passages once, with its cover and its context's."""
         found: dict[tuple[str, str], Sentence] = {}
         for hit in hits[: self.config.passages]:
             article = hit.article
@@ -169,8 +219,32 @@ class Checker:
                     article, hit.chunk, a_start, hit.chunk.start + end, text, hit.rank, cover,
                     context_cover, score,
                 )  # fmt: skip
-        ranked = sorted(found.values(), key=lambda s: (-s.score, s.passage_rank, s.start))
-        return ranked[: self.config.sentences]
+        return list(found.values())
+
+    def _vouched(self, statement: Statement, facts: Sequence[Value], words: QuestionAnalysis,
+                 hits: Sequence[Hit], expansion: Expansion | None,
+                 ) -> list[tuple[Sentence, tuple[int, int]]]:  # fmt: skip
+        """The sentences in which the reader, asked for each fact of the statement (its
+        value masked by a question word), reads an answer with ``reader_confidence``, and
+        the answer's span in each (sentence offsets)."""
+        if self.reader is None or not self.config.ask_reader or not facts:
+            return []
+        hits = hits[: self.config.passages]
+        every = self._every_sentence(words, hits)
+        vouched: list[tuple[Sentence, tuple[int, int]]] = []
+        for fact in facts:
+            question = masked_question(statement.text, fact, statement.english)
+            reading = self.reader.read(analyze_question(question, expansion), hits,
+                                       abstain=False)  # fmt: skip
+            span = reading.span
+            if span is None or reading.confidence < self.config.reader_confidence:
+                continue
+            article_id = span.sentence.article.id
+            vouched.extend(
+                (s, (span.start - s.start, span.end - s.start)) for s in every
+                if s.article.id == article_id and s.start <= span.start < s.end
+            )  # fmt: skip
+        return vouched
 
     def _endorsed(self, statement: Statement, hits: Sequence[Hit]) -> str | None:
         """The sentence of the top passages the sentence encoder finds an English statement
@@ -191,6 +265,49 @@ class Checker:
         config = self.config
         if best >= config.endorse_similarity and best - runner_up >= config.endorse_margin:
             return texts[int(order[0])]
+        return None
+
+    def _asked_mix_up(
+        self,
+        statement: Statement,
+        claim_names: Sequence[SpanCandidate],
+        hits: Sequence[Hit],
+        expansion: Expansion | None,
+    ) -> _Outcome | None:
+        """Contradicted: asked who, where or which organisation (each of the statement's
+        names masked: 运营启动仪式的举办地是哪里?), the reader reads, with
+        ``reader_confidence``, another name of that kind in a sentence that covers the
+        rest of the statement (``reader_cover``) and does not name the statement's."""
+        config = self.config
+        if self.reader is None or not config.ask_reader:
+            return None
+        hits = hits[: config.passages]
+        for name in claim_names:
+            asked = _NAME_QUESTION_WORDS.get(name.kind)
+            rest = _content(analyze_question(
+                f"{statement.text[: name.start]} {statement.text[name.end :]}", expansion))
+            if asked is None or not rest.groups:
+                continue
+            question = f"{statement.text[: name.start]}{asked}{statement.text[name.end :]}"
+            question = question.rstrip("。.!！ ") + "？"
+            reading = self.reader.read(analyze_question(question, expansion), hits,
+                                       abstain=False)  # fmt: skip
+            span = reading.span
+            if span is None or reading.confidence < config.reader_confidence:
+                continue
+            rivals = [r for r in _names(span.text) if r.kind == name.kind
+                      and name.text not in r.text and r.text not in statement.text]  # fmt: skip
+            sentence = next((s for s in self._every_sentence(rest, hits)
+                             if s.article.id == span.sentence.article.id
+                             and s.start <= span.start < s.end), None)  # fmt: skip
+            if not rivals or sentence is None or _named(name.text, sentence.text):
+                continue  # no other name, or the sentence names both (roles: the rules')
+            cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
+            start, end = span.start + rivals[0].start, span.start + rivals[0].end
+            if cover < config.reader_cover or end > sentence.end:
+                continue
+            wrong = FactAlignment(name.kind.value, name.text, rivals[0].text, False, start, end)
+            return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
         return None
 
     @staticmethod
@@ -289,6 +406,18 @@ class Checker:
                                   expansion, discount, sentence.text == endorsed)  # fmt: skip
             if outcome is not None:
                 outcomes.append(outcome)
+        if all(o.verdict == NOT_FOUND for o in outcomes):
+            # no sentence decides: the reader, trained on people's questions, may find the
+            # one a paraphrase speaks of (its own verdict still checks year and place)
+            for sentence, span in self._vouched(statement, facts, words, hits, expansion):
+                outcome = self._judge(statement, sentence, facts, scope_dates, claim_names,
+                                      expansion, discount, vouched=span)  # fmt: skip
+                if outcome is not None:
+                    outcomes.append(outcome)
+            if not facts:
+                mix_up = self._asked_mix_up(statement, claim_names, hits, expansion)
+                if mix_up is not None:
+                    outcomes.append(mix_up)
         supported = [o for o in outcomes if o.verdict == SUPPORTED]
         contradicted = [o for o in outcomes if o.verdict == CONTRADICTED]
         for pool in (supported, contradicted):
@@ -312,7 +441,10 @@ class Checker:
         expansion: Expansion | None,
         discount: float,
         endorsed: bool = False,
+        vouched: tuple[int, int] | None = None,
     ) -> _Outcome | None:
+        """The verdict of one sentence; ``vouched``: the span of it the reader answered
+        (sentence offsets), which aligns the value there."""
         config = self.config
         cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
         if cover < config.support_cover * discount:
@@ -355,6 +487,8 @@ class Checker:
                 if len(comparable) == 1:
                     # the sentence's only value of this kind: the sentence aligns it
                     local = max(local, sentence.coverage)
+                if vouched and candidate.start < vouched[1] and vouched[0] < candidate.end:
+                    local = 1.0  # the reader, asked for this fact, read this value
                 # a value the claim states exactly, in a clause nearly as close, is the one
                 # it speaks of (下降0.9个百分点, not the 13.5% before it)
                 rank = local + (AGREEMENT_BONUS if agrees else 0.0)
@@ -382,6 +516,8 @@ class Checker:
         if endorsed:
             # …unless the sentence encoder, which reads the English itself, picks this one
             needed = config.endorsed_cover
+        if vouched is not None:
+            needed = min(needed, config.reader_cover)
         strong = cover >= needed and weakest >= config.contradict_align * discount
         if agreeing and conflict is not None:
             return self._mix_up(sentence, score, conflict, alignments) if strong else None

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from qa.checking.values import find_values
+from qa.checking.verify import masked_question
 from qa.encoders.embedding import HashEmbedder
 from qa.errors import UsageError
 from qa.pipeline import Pipeline
 from qa.present.text import render_check_text
+from qa.question import AnswerType, QuestionAnalysis
+from qa.reading.protocol import Reading, Sentence, Span
 from qa.retrieval.fusion import FusionConfig
-from qa.types import CheckReport, Verdict
+from qa.types import CheckReport, Hit, Verdict
 
 
 @pytest.fixture()
@@ -195,6 +201,9 @@ def test_the_sentence_encoder_vouches_for_an_english_contradiction(pipeline: Pip
     assert verdict.verdict == "contradicted"
     assert [a.printed for a in verdict.alignments if not a.agrees] == ["93.88亿元"]
     pipeline.checker.similarity = None
+    # the reader, asked "…the repayment of how much of chain debts?", vouches for it too
+    assert single(pipeline, claim).verdict == "contradicted"
+    pipeline.checker.config = replace(pipeline.checker.config, ask_reader=False)
     assert single(pipeline, claim).verdict == "not_found"
 
 
@@ -213,3 +222,87 @@ def test_what_one_clause_says_of_another_name_is_contradicted(
     assert verdict.verdict == "contradicted"
     assert [(a.claimed, a.printed) for a in verdict.alignments] == [(claimed, printed)]
     assert single(pipeline, "华锐精密获得省长质量奖。").verdict == "supported"
+
+
+@pytest.mark.parametrize(
+    ("claim", "english", "question"),
+    [
+        ("2025年株洲节约社会物流成本近12亿元。", False, "2025年株洲节约社会物流成本多少元？"),
+        ("优多新材计划明年布局5条涂布线。", False, "优多新材计划明年布局多少条涂布线？"),
+        ("The base will create 300 jobs.", True, "The base will create how many?"),
+        ("Work starts on January 8.", True, "Work starts on when?"),
+    ],
+)
+def test_a_value_is_masked_by_a_question_word(claim: str, english: bool, question: str) -> None:
+    value = next(v for v in find_values(claim, english=english) if v.kind != "date" or
+                 "January" in claim)  # fmt: skip
+    assert masked_question(claim, value, english) == question
+
+
+class _ReaderSaying:
+    """A reader that answers every question with the first passage span equal to ``answer``."""
+
+    def __init__(self, answer: str, confidence: float) -> None:
+        self.answer, self.confidence = answer, confidence
+        self.questions: list[str] = []
+
+    def read(self, question: QuestionAnalysis, hits: Sequence[Hit], *,
+             abstain: bool = True) -> Reading:  # fmt: skip
+        self.questions.append(question.text)
+        for hit in hits:
+            at = hit.chunk.text.find(self.answer)
+            if at >= 0:
+                start = hit.chunk.start + at
+                sentence = Sentence(hit.article, hit.chunk, hit.chunk.start,
+                                    hit.chunk.start + len(hit.chunk.text), hit.chunk.text,
+                                    hit.rank, 0.0, 0.0, 0.0)  # fmt: skip
+                span = Span(sentence, start, start + len(self.answer), self.answer,
+                            AnswerType.DATE)  # fmt: skip
+                return Reading(span, self.confidence, (sentence,), "")
+        return Reading(None, 0.0, (), "")
+
+    def threshold(self, english: bool) -> float:
+        return 0.0
+
+
+def test_the_reader_finds_the_sentence_a_paraphrase_speaks_of(pipeline: Pipeline) -> None:
+    # 订单已经排到了今年5月份: the sentence itself lacks the company, so its cover is too
+    # low for the rules alone; the reader, asked when, reads 5月份 in it
+    claim = "湖南亚美茶油股份有限公司的订单目前已排到今年7月份。"
+    pipeline.checker.reader = _ReaderSaying("5月份", 0.9)
+    pipeline.checker.config = replace(pipeline.checker.config, ask_reader=False)
+    assert single(pipeline, claim).verdict == "not_found"
+    pipeline.checker.config = replace(pipeline.checker.config, ask_reader=True)
+    verdict = single(pipeline, claim)
+    assert verdict.verdict == "contradicted"
+    assert [(a.claimed, a.printed) for a in verdict.alignments] == [("今年7月", "今年5月")]
+    asked = pipeline.checker.reader.questions
+    assert asked == ["湖南亚美茶油股份有限公司的订单目前已排到什么时候？"]
+    # an unsure reading vouches for nothing
+    pipeline.checker.reader = _ReaderSaying("5月份", 0.1)
+    assert single(pipeline, claim).verdict == "not_found"
+
+
+def test_the_readers_sentence_still_answers_for_year_and_place(pipeline: Pipeline) -> None:
+    pipeline.checker.reader = _ReaderSaying("13.5%", 0.99)
+    for claim in ("2023年株洲全社会物流总费用与GDP的比率为13.5%。",
+                  "2025年湘潭全社会物流总费用与GDP的比率为13.5%。"):  # fmt: skip
+        assert single(pipeline, claim).verdict == "not_found"
+
+
+def test_the_reader_asked_where_names_another_place(pipeline: Pipeline) -> None:
+    # 思微特拟在无锡投资建设…: asked where, the reader reads 无锡 in the sentence that says
+    # the rest of the claim, which never names 苏州
+    claim = "宏达电子控股子公司思微特拟在苏州投资建设特种器件晶圆制造封测基地项目。"
+    pipeline.checker.reader = _ReaderSaying("无锡", 0.9)
+    verdict = single(pipeline, claim)
+    assert verdict.verdict == "contradicted"
+    assert [(a.claimed, a.printed, a.agrees) for a in verdict.alignments] == [
+        ("苏州", "无锡", False)
+    ]
+    assert "拟在哪里投资建设" in "".join(pipeline.checker.reader.questions)
+    # the claim's own place, or an unsure reading, contradicts nothing
+    pipeline.checker.reader = _ReaderSaying("无锡", 0.1)
+    assert single(pipeline, claim).verdict == "not_found"
+    pipeline.checker.reader = _ReaderSaying("无锡", 0.9)
+    assert single(pipeline, claim.replace("苏州", "无锡")).verdict != "contradicted"
