@@ -481,6 +481,10 @@ class Checker:
             resolved = _resolved(fact, year)
             comparable = [(c, values_agree(resolved, c)) for c in printed]
             comparable = [(c, agrees) for c, agrees in comparable if agrees is not None]
+            if any(agrees and c.kind == fact.kind for c, agrees in comparable):
+                # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
+                # of another clause is no percent-for-point confusion
+                comparable = [(c, a) for c, a in comparable if a or c.kind == fact.kind]
             best: tuple[float, Value, bool] | None = None
             for candidate, agrees in comparable:
                 local = self._local(statement.text, fact, english, sentence, candidate, expansion)
