@@ -295,7 +295,7 @@ def analyze_question(
     return QuestionAnalysis(text, False, answer_type, unit, groups, left, right, plural)
 
 
-_ZH_QUESTION_WORDS = {
+ZH_QUESTION_WORDS = {
     AnswerType.MONEY: "多少元", AnswerType.PERCENT: "百分之多少", AnswerType.NUMBER: "多少",
     AnswerType.ORDINAL: "第几", AnswerType.DATE: "什么时候", AnswerType.PERSON: "谁",
     AnswerType.PLACE: "哪里", AnswerType.ORGANIZATION: "哪个单位",
@@ -315,7 +315,7 @@ def bilingual_question(question: QuestionAnalysis) -> str:
     if question.answer_type is AnswerType.COUNT:
         asked = "多少" + (question.unit or "个")
     else:
-        asked = _ZH_QUESTION_WORDS.get(question.answer_type, "什么")
+        asked = ZH_QUESTION_WORDS.get(question.answer_type, "什么")
     rendered = "".join(group[0] for group in question.groups if group)
     return f"{question.text} {rendered}{asked}?"
 

@@ -44,7 +44,7 @@ from qa.checking.values import (
 )
 from qa.encoders.sentences import SentenceSimilarity
 from qa.indexing.chunking import sentence_spans
-from qa.question import AnswerType, QuestionAnalysis, analyze_question
+from qa.question import ZH_QUESTION_WORDS, AnswerType, QuestionAnalysis, analyze_question
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Reader, Sentence
 from qa.reading.spans import SpanCandidate, name_spans
@@ -137,9 +137,13 @@ _QUESTION_WORDS_EN = {"money": "how much", "percent": "what percentage", "count"
                       "points": "how many percentage points", "quantity": "how much",
                       "date": "when", "ordinal": "which"}  # fmt: skip
 
+_NAME_KINDS = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.ORGANIZATION)
 
-_NAME_QUESTION_WORDS = {AnswerType.PERSON: "谁", AnswerType.PLACE: "哪里",
-                        AnswerType.ORGANIZATION: "哪个单位"}  # fmt: skip
+
+def _asking(text: str, start: int, end: int, asked: str, english: bool) -> str:
+    """``text`` with ``[start, end)`` replaced by the question word ``asked``, as a question."""
+    question = f"{text[:start]}{asked}{text[end:]}".rstrip("。.!！ ")
+    return question + ("?" if english else "？")
 
 
 def masked_question(text: str, value: Value, english: bool) -> str:
@@ -150,8 +154,7 @@ def masked_question(text: str, value: Value, english: bool) -> str:
     else:
         asked = "多少" + value.unit if value.kind == "count" else _QUESTION_WORDS_ZH[value.kind]
     end = value.end + (value.kind == "date" and text[value.end : value.end + 1] == "份")
-    question = f"{text[: value.start]}{asked}{text[end:]}".rstrip("。.!！ ")
-    return question + ("?" if english else "？")
+    return _asking(text, value.start, end, asked, english)
 
 
 def _year_of(published_at: str | None) -> int | None:
@@ -283,13 +286,12 @@ class Checker:
             return None
         hits = hits[: config.passages]
         for name in claim_names:
-            asked = _NAME_QUESTION_WORDS.get(name.kind)
-            rest = _content(analyze_question(
-                f"{statement.text[: name.start]} {statement.text[name.end :]}", expansion))
-            if asked is None or not rest.groups:
+            text = statement.text
+            rest = _content(analyze_question(f"{text[: name.start]} {text[name.end :]}",
+                                             expansion))  # fmt: skip
+            if name.kind not in _NAME_KINDS or not rest.groups:
                 continue
-            question = f"{statement.text[: name.start]}{asked}{statement.text[name.end :]}"
-            question = question.rstrip("。.!！ ") + "？"
+            question = _asking(text, name.start, name.end, ZH_QUESTION_WORDS[name.kind], False)
             reading = self.reader.read(analyze_question(question, expansion), hits,
                                        abstain=False)  # fmt: skip
             span = reading.span
