@@ -109,7 +109,7 @@ def evidence_is_exact(pipeline: Pipeline, report: CheckReport) -> bool:
         evidence = verdict.evidence
         if evidence is None:
             continue
-        text = pipeline.snapshot.articles[evidence.article_id].text
+        text = pipeline.snapshot.articles[evidence.article_id].part(evidence.part)
         if text[evidence.start : evidence.end] != evidence.quote:
             return False
         for alignment in verdict.alignments:

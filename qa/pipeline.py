@@ -279,19 +279,22 @@ class Pipeline:
         evidence = None
         alignments = []
         sentence = decision.sentence
+        # the sentence is in the article's text or in its heading (Sentence.part)
+        printed = sentence.article.part(sentence.part) if sentence is not None else ""
+        matched = matching_view(printed)
         for found in decision.alignments:
             if sentence is not None and found.start is not None and found.end is not None:
-                a_start, a_end = sentence.article.matched.span(found.start, found.end)
+                a_start, a_end = matched.span(found.start, found.end)
                 found = replace(found, start=a_start, end=a_end,
-                                printed=sentence.article.text[a_start:a_end])  # fmt: skip
+                                printed=printed[a_start:a_end])  # fmt: skip
             alignments.append(found)
         if sentence is not None:
-            s_start, s_end = sentence.article.matched.span(sentence.start, sentence.end)
+            s_start, s_end = matched.span(sentence.start, sentence.end)
             evidence = Citation(
                 n=1, article_id=sentence.article.id, title=sentence.article.title,
                 published_at=sentence.article.published_at, source=sentence.article.source,
                 chunk_id=sentence.chunk.id, start=s_start, end=s_end,
-                quote=sentence.article.text[s_start:s_end],
+                quote=printed[s_start:s_end], part=sentence.part,
             )  # fmt: skip
         return Verdict(view.original[first:last], first, last, decision.verdict, decision.note,
                        evidence, tuple(alignments), decision.score)  # fmt: skip

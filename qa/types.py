@@ -16,6 +16,10 @@ from typing import Any, Self
 
 from qa.textnorm import TextView, matching_view, normalize_line
 
+TEXT_PART = "text"
+HEADING_PART = "heading"
+"""The printed parts of an article a citation may quote (``Article.part``)."""
+
 
 class Record:
     """JSON round trip for the dataclasses below (they hold only JSON-ready values)."""
@@ -61,6 +65,23 @@ class Article(Record):
         """The text as every stage matches it, with the map back to ``text``."""
         return matching_view(self.text)
 
+    @property
+    def heading(self) -> str:
+        """The lines printed above the text, in the page's order: kicker, headline,
+        subtitle and byline. Reporters check these too (石峰区累计培育29个国省级制造业单项冠军;
+        ——2025年12月24日在…会议上). Not the dateline: its date is the dispatch's, which a
+        claim's date of the event it reports (1月16日出版) would wrongly be compared to."""
+        lines = (self.kicker, self.title, self.subtitle, self.byline)
+        return "\n".join(line for line in lines if line)
+
+    def part(self, name: str) -> str:
+        """The printed text a citation's ``part`` names: ``text`` or ``heading``."""
+        if name == TEXT_PART:
+            return self.text
+        if name == HEADING_PART:
+            return self.heading
+        raise ValueError(f"part {name!r} is neither {TEXT_PART!r} nor {HEADING_PART!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class Chunk(Record):
@@ -94,8 +115,9 @@ class Citation(Record):
     """A cited sentence: exact offsets in its article's printed text, and the answer inside
     it if any.
 
-    ``article.text[start:end] == quote``; when the answer is in this sentence,
-    ``start <= answer_start < answer_end <= end``.
+    ``article.part(part)[start:end] == quote``: the article's text (``part`` "text", every
+    answer's) or, for a fact check, its heading (``Article.heading``); when the answer is
+    in this sentence, ``start <= answer_start < answer_end <= end``.
     """
 
     n: int
@@ -109,6 +131,7 @@ class Citation(Record):
     quote: str
     answer_start: int | None = None
     answer_end: int | None = None
+    part: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +243,8 @@ class Expansion:
 class FactAlignment(Record):
     """One checkable fact of a statement beside the article's value.
 
-    ``article.text[start:end] == printed`` (printed offsets) when the article states one.
+    ``article.part(part)[start:end] == printed`` (printed offsets, in the part its
+    verdict's evidence quotes) when the article states one.
     """
 
     kind: str

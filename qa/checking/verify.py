@@ -49,16 +49,17 @@ from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Reader, Sentence
 from qa.reading.spans import SpanCandidate, name_spans
 from qa.retrieval.crosslingual import pinyin_segmentations, reverse_cedict, spelled_in
+from qa.textnorm import matching_view
 from qa.tokens import ENGLISH_STOPWORDS, tagged
-from qa.types import Expansion, FactAlignment, Hit
+from qa.types import HEADING_PART, TEXT_PART, Expansion, FactAlignment, Hit
 
 SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
 NOT_FOUND = "not_found"
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_FOUND)
 LEAD_CHARS = 150
-_CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？]")
-_ITEM_BREAK = re.compile(r"[,，;；:：。!?！？、]")
+_CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？\n]")
+_ITEM_BREAK = re.compile(r"[,，;；:：。!?！？、\n]")
 AGREEMENT_BONUS = 0.15
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
 
@@ -222,6 +223,17 @@ class Checker:
                     article, hit.chunk, a_start, hit.chunk.start + end, text, hit.rank, cover,
                     context_cover, score,
                 )  # fmt: skip
+            heading = matching_view(article.heading).text
+            if (article.id, HEADING_PART) not in found and heading:
+                # the headline, subtitle and byline state facts the text may not repeat
+                # (——2025年12月24日在…会议上作政府工作报告, 市长 陈恢清)
+                cover, _ = self.coverage.of(words, heading)
+                # a heading's context is itself with the passage it heads
+                around, _ = self.coverage.of(words, f"{heading}\n{context}")
+                found[(article.id, HEADING_PART)] = Sentence(
+                    article, hit.chunk, 0, len(heading), heading, hit.rank, cover,
+                    around, 0.7 * cover + 0.3 * around, HEADING_PART,
+                )  # fmt: skip
         return list(found.values())
 
     def _vouched(self, statement: Statement, facts: Sequence[Value], words: QuestionAnalysis,
@@ -245,7 +257,8 @@ class Checker:
             article_id = span.sentence.article.id
             vouched.extend(
                 (s, (span.start - s.start, span.end - s.start)) for s in every
-                if s.article.id == article_id and s.start <= span.start < s.end
+                if s.article.id == article_id and s.part == TEXT_PART
+                and s.start <= span.start < s.end
             )  # fmt: skip
         return vouched
 
@@ -301,6 +314,7 @@ class Checker:
                       and name.text not in r.text and r.text not in statement.text]  # fmt: skip
             sentence = next((s for s in self._every_sentence(rest, hits)
                              if s.article.id == span.sentence.article.id
+                             and s.part == TEXT_PART
                              and s.start <= span.start < s.end), None)  # fmt: skip
             if not rivals or sentence is None or _named(name.text, sentence.text):
                 continue  # no other name, or the sentence names both (roles: the rules')
@@ -321,7 +335,8 @@ class Checker:
         if years:
             return {y for y in years if y is not None}
         around = set()
-        before = sentence.chunk.text[: sentence.start - sentence.chunk.start]
+        before = (sentence.chunk.text[: sentence.start - sentence.chunk.start]
+                  if sentence.part == TEXT_PART else "")  # fmt: skip
         earlier = _YEAR.findall(before)
         if earlier:
             around.add(int(earlier[-1]))
@@ -329,6 +344,20 @@ class Checker:
         if year:
             around.update((year, year - 1))
         return around
+
+    @staticmethod
+    def _said_of_another(claim_text: str, value: Value, sentence: Sentence,
+                         candidate: Value, printed: Sequence[Value]) -> bool:  # fmt: skip
+        """Whether the word that names the claim's value (``_measure_word``) is, in the
+        sentence, in the clause of another of its values and not in ``candidate``'s:
+        全社会物流总费用约为600亿元 speaks of 物流总费用与GDP的比率为13.5%, not of
+        节约社会物流成本近12亿元."""
+        word = _measure_word(claim_text, value)
+        text = sentence.text
+        own = _clause(text, candidate.start, candidate.end)
+        if word is None or word in own:
+            return False
+        return any(word in _clause(text, o.start, o.end) for o in printed if o is not candidate)
 
     def _local(self, claim_text: str, value: Value, english: bool, sentence: Sentence,
                candidate: Value, expansion: Expansion | None) -> float:  # fmt: skip
@@ -425,13 +454,31 @@ class Checker:
         for pool in (supported, contradicted):
             if pool:
                 best = max(pool, key=lambda o: o.score)
-                return Decision(best.verdict, best.note, best.sentence, tuple(best.alignments),
-                                round(best.score, 4))  # fmt: skip
+                return Decision(best.verdict, best.note, self._quoted(best, words),
+                                tuple(best.alignments), round(best.score, 4))  # fmt: skip
         scoped = [o for o in outcomes if o.verdict == NOT_FOUND]
         if scoped:
             best = max(scoped, key=lambda o: o.score)
             return Decision(NOT_FOUND, best.note, None, tuple(best.alignments), 0.0)
         return Decision(NOT_FOUND, _note_not_found(), None)
+
+    def _quoted(self, outcome: _Outcome, words: QuestionAnalysis) -> Sentence:
+        """The deciding sentence; of a heading, only its lines from the first to the last
+        that say the statement's words or hold an aligned value (not the byline of a
+        headline that decides)."""
+        sentence = outcome.sentence
+        if sentence.part != HEADING_PART:
+            return sentence
+        spans = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", sentence.text)]
+        held = [
+            (a, b) for a, b in spans
+            if self.coverage.of(words, sentence.text[a:b])[0] > 0
+            or any(f.start is not None and a <= f.start < b for f in outcome.alignments)
+        ]  # fmt: skip
+        if not held:
+            return sentence
+        start, end = held[0][0], held[-1][1]
+        return replace(sentence, start=start, end=end, text=sentence.text[start:end])
 
     def _judge(
         self,
@@ -467,7 +514,14 @@ class Checker:
                     claimed = year + (-1 if "去" in scope.text or "last" in scope.text else 0)
                 if claimed is not None and around and claimed not in around:
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(scope.text))
-        conflict = self._name_conflict(sentence, claim_names, scoped=bool(facts))
+        printed_all = f"{sentence.article.heading}\n{sentence.article.matched.text}"
+        if facts:
+            # a person the article never names: its figures are someone else's doing
+            for name in claim_names:
+                if name.kind == AnswerType.PERSON and not _named(name.text, printed_all):
+                    return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(name.text))
+        conflict = self._name_conflict(statement.text, sentence, claim_names,
+                                       scoped=bool(facts))  # fmt: skip
         if isinstance(conflict, str):
             return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(conflict))
         if conflict is not None and not facts:
@@ -478,6 +532,7 @@ class Checker:
             return self._judge_plain(statement, sentence, claim_names, expansion, discount)
         alignments: list[FactAlignment] = []
         agreeing = True
+        unnamed = False
         weakest = 1.0
         for fact in facts:
             resolved = _resolved(fact, year)
@@ -490,10 +545,13 @@ class Checker:
             best: tuple[float, Value, bool] | None = None
             for candidate, agrees in comparable:
                 local = self._local(statement.text, fact, english, sentence, candidate, expansion)
-                if len(comparable) == 1:
+                elsewhere = not english and self._said_of_another(
+                    statement.text, fact, sentence, candidate, printed)  # fmt: skip
+                if len(comparable) == 1 and not elsewhere:
                     # the sentence's only value of this kind: the sentence aligns it
                     local = max(local, sentence.coverage)
-                if vouched and candidate.start < vouched[1] and vouched[0] < candidate.end:
+                read = vouched and candidate.start < vouched[1] and vouched[0] < candidate.end
+                if read and not elsewhere:
                     local = 1.0  # the reader, asked for this fact, read this value
                 # a value the claim states exactly, in a clause nearly as close, is the one
                 # it speaks of (下降0.9个百分点, not the 13.5% before it)
@@ -508,6 +566,14 @@ class Checker:
             local, candidate, agrees = best
             weakest = min(weakest, local)
             agreeing = agreeing and agrees
+            if not agrees and not english:
+                measure = _measure_word(statement.text, fact)
+                # a figure of something the article never names (年产值) is not the one it
+                # gives of something else (总投资达10亿元); a paraphrase keeps part of the
+                # name (投资额 for 投资), and a two-character head is too general to tell
+                # (产量 of 月产量 for 月产, 人数 for 观赛超4万人)
+                unnamed = unnamed or (measure is not None and len(measure) >= 3 and not any(
+                    pair in printed_all for pair in _bigrams(measure)))  # fmt: skip
             start, end = sentence.start + candidate.start, sentence.start + candidate.end
             note = _qualifier_note(fact, candidate, english) if agrees else ""
             kind = "date" if fact.kind == "date" else fact.family
@@ -525,6 +591,7 @@ class Checker:
         if vouched is not None:
             needed = min(needed, config.reader_cover)
         strong = cover >= needed and weakest >= config.contradict_align * discount
+        strong = strong and not unnamed
         if agreeing and conflict is not None:
             return self._mix_up(sentence, score, conflict, alignments) if strong else None
         if agreeing:
@@ -539,7 +606,7 @@ class Checker:
 
     @staticmethod
     def _name_conflict(
-        sentence: Sentence, claim_names: Sequence[SpanCandidate], *, scoped: bool
+        claim: str, sentence: Sentence, claim_names: Sequence[SpanCandidate], *, scoped: bool
     ) -> str | tuple[SpanCandidate, SpanCandidate] | None:
         """How the claim's places and organisations fit the sentence.
 
@@ -566,7 +633,8 @@ class Checker:
             any_suffix = kind == "organization" and not elsewhere
             rivals = [r for r in found if r.kind == name.kind
                       and (r.text[-1] == name.text[-1] or any_suffix)
-                      and r.text not in claimed and r.text not in name.text]  # fmt: skip
+                      and r.text not in claimed and r.text not in name.text
+                      and not _listed_with(sentence.text, r.start, r.end, claim)]  # fmt: skip
             if rivals and (elsewhere or kind == "organization" or not scoped):
                 return name, rivals[0]
             if kind == "organization" and not elsewhere:
@@ -636,6 +704,9 @@ class Checker:
             swap = _swapped_name(statement.text, sentence) or self._mixed_clauses(
                 statement.text, sentence
             )
+            if swap is not None and _listed_with(sentence.text, swap[0], swap[1],
+                                                 statement.text):  # fmt: skip
+                swap = None
             if swap is not None and sentence.coverage >= config.contradict_cover:
                 start, end, claimed = swap
                 wrong = FactAlignment("name", claimed, sentence.text[start:end], False,
@@ -671,6 +742,11 @@ class Checker:
             role = 0.0
             if at >= 0:
                 role, _ = self.coverage.of(words, _clause(sentence.text, at, at + len(name.text)))
+                # a subject is not repeated clause by clause (思微特注册地为…,此次计划在无锡…
+                # 开展…业务): the sentence counts without the clauses of others of its kind
+                # (冯江华当选…院士,邓元山、柳祥国获评“大国工匠”: not 邓元山's election)
+                own, _ = self.coverage.of(words, _without_rivals(sentence.text, name))
+                role = max(role, own)
             if role >= config.role_cover:
                 end = at + len(name.text)
                 alignments.append(FactAlignment(name.kind.value, name.text, name.text, True,
@@ -678,7 +754,8 @@ class Checker:
                 continue
             for rival in name_spans(sentence.text):
                 same = rival.text == name.text or rival.text in statement.text
-                if rival.kind != name.kind or same:
+                if rival.kind != name.kind or same or _listed_with(
+                        sentence.text, rival.start, rival.end, statement.text):  # fmt: skip
                     continue
                 cover, _ = self.coverage.of(words, _clause(sentence.text, rival.start, rival.end))
                 if cover >= config.contradict_cover and sentence.coverage >= (
@@ -706,7 +783,7 @@ _NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
 _NAME_SUFFIX = re.compile(r"(?:集团|公司|县|市|区|省|厅|局|委|会议|大学|银行)$")
 _NAME_END = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|会议|大学|银行)")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_CLAUSE_TEXT = re.compile(r"[^,，;；。!?！？]+")
+_CLAUSE_TEXT = re.compile(r"[^,，;；。!?！？\n]+")
 _FUNCTION = re.compile(r"^[与和及的在是由于了将为、,，]+|[与和及的在是由于了将为、,，]+$")
 
 
@@ -721,6 +798,53 @@ def _names(text: str) -> list[SpanCandidate]:
     inside = [n for n in name_spans(text)
               if not any(t.start <= n.start < t.end for t in titles)]  # fmt: skip
     return [*titles, *inside]
+
+
+_LIST_SLACK = 4
+"""Characters an item of a list of names may hold beyond the name (包含 of 包含细分行业集采中心)."""
+_LIST_ITEM = 16
+
+
+def _listed_with(text: str, start: int, end: int, claim: str) -> bool:
+    """Whether the name ``text[start:end]`` is an item of a list (、) beside another item
+    the claim says: 包含细分行业集采中心、品牌中心、数字贸易产业大数据中心等7大板块 lists parts
+    of the claim's 数字贸易总部中心, not a rival to it."""
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    right = _CLAUSE_BREAK.search(text, end)
+    # a list ends at 等 (…、数字贸易产业大数据中心等7大板块)
+    listed = text[left : right.start() if right else len(text)].split("等")[0]
+    items = [_FUNCTION.sub("", i) for i in listed.split("、")]
+    name = text[start:end]
+    own = next((i for i in items if name in i), "")
+    if len(items) < 2 or len(own) > len(name) + _LIST_SLACK:
+        return False  # a list of names, not of clauses (中共中央总书记、国家主席、中央军委主席…)
+    return any(
+        name not in item and 2 <= len(item) <= _LIST_ITEM and item[-4:] in claim
+        for item in items
+    )
+
+
+def _measure_word(claim: str, value: Value) -> str | None:
+    """The noun that names a Chinese claim's amount: one of two characters or more among
+    the three words before it in its clause (物流总费用约为600亿元: 总费用; 预计年产值可达
+    20亿元: 年产值). None for a date, which its clause's subject scopes from further off."""
+    if value.kind == "date":
+        return None
+    left = max((m.end() for m in _CLAUSE_BREAK.finditer(claim, 0, value.start)), default=0)
+    nouns = [w for w, flag, _ in tagged(claim[left : value.start])[-3:]
+             if flag.startswith("n") and len(w) >= 2]  # fmt: skip
+    return nouns[-1] if nouns else None
+
+
+def _without_rivals(text: str, name: SpanCandidate) -> str:
+    """``text`` without its clauses that name another of ``name``'s kind and not it."""
+    kept = []
+    for clause in _CLAUSE_TEXT.finditer(text):
+        part = clause[0]
+        rivals = [r for r in name_spans(part) if r.kind == name.kind and r.text != name.text]
+        if name.text in part or not rivals:
+            kept.append(part)
+    return " ".join(kept)
 
 
 def _name_like(text: str) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.types import Answer, CheckReport, Citation, Verdict
+from qa.types import HEADING_PART, Answer, CheckReport, Citation, Verdict
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 CONTEXT_CHARS = 60
@@ -86,6 +86,8 @@ def render_check_text(report: CheckReport, *, color: bool = False) -> str:
             when = evidence.published_at[:10] if evidence.published_at else "undated"
             meta = ", ".join(filter(None, [when, evidence.source]))
             lines.append(f"   {evidence.title} ({meta}) {_marked_evidence(verdict, color)}")
-            lines.append(f"   article {evidence.article_id} chars {evidence.start}-{evidence.end}")
+            where = "heading " if evidence.part == HEADING_PART else ""
+            lines.append(f"   article {evidence.article_id} {where}chars "
+                         f"{evidence.start}-{evidence.end}")  # fmt: skip
     lines.append(f"({report.timings_ms['total']:.0f} ms, {len(report.verdicts)} statements)")
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from qa.question import AnswerType, QuestionAnalysis
-from qa.types import Article, Chunk, Hit
+from qa.types import TEXT_PART, Article, Chunk, Hit
 
 if TYPE_CHECKING:
     from qa.indexing.store import IndexSnapshot
@@ -47,6 +47,9 @@ class Sentence:
     chunk_coverage: float
     """The same share over the whole chunk around it (context such as the subject)."""
     score: float
+    part: str = TEXT_PART
+    """``heading``: the article's heading lines (``Article.heading``, matched form), with
+    ``start``/``end`` in them, not in the text; ``chunk`` is then the passage it heads."""
 
 
 @dataclass(frozen=True, slots=True)

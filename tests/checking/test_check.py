@@ -31,7 +31,8 @@ def verified(pipeline: Pipeline, report: CheckReport) -> None:
         assert report.text[verdict.start : verdict.end] == verdict.statement
         if verdict.evidence is None:
             continue
-        text = pipeline.snapshot.articles[verdict.evidence.article_id].text
+        article = pipeline.snapshot.articles[verdict.evidence.article_id]
+        text = article.part(verdict.evidence.part)
         assert text[verdict.evidence.start : verdict.evidence.end] == verdict.evidence.quote
         for alignment in verdict.alignments:
             if alignment.start is not None:
@@ -306,3 +307,89 @@ def test_the_reader_asked_where_names_another_place(pipeline: Pipeline) -> None:
     assert single(pipeline, claim).verdict == "not_found"
     pipeline.checker.reader = _ReaderSaying("无锡", 0.9)
     assert single(pipeline, claim.replace("苏州", "无锡")).verdict != "contradicted"
+
+
+def test_the_heading_is_evidence_with_offsets_in_it(pipeline: Pipeline) -> None:
+    # the headline sums up: 29 national and provincial champions (the text lists 11 + 18)
+    report = pipeline.check("石峰区累计培育的国家级和省级制造业单项冠军合计29个。")
+    verified(pipeline, report)
+    (verdict,) = report.verdicts
+    assert verdict.verdict == "supported" and verdict.evidence is not None
+    assert verdict.evidence.part == "heading"
+    assert "石峰区累计培育29个国省级制造业单项冠军" in verdict.evidence.quote
+    article = pipeline.snapshot.articles[verdict.evidence.article_id]
+    assert verdict.evidence.quote in article.heading and verdict.evidence.quote not in article.text
+    assert [a.printed for a in verdict.alignments] == ["29个"]
+    # the subtitle dates the report the text never dates
+    dated = single(pipeline, "陈恢清的政府工作报告是在2025年12月24日株洲市第十六届人民代表大会"
+                             "第五次会议上作出的。")  # fmt: skip
+    assert dated.verdict == "supported" and dated.evidence is not None
+    assert dated.evidence.part == "heading"
+    assert any(a.printed == "2025年12月24日" for a in dated.alignments)
+
+
+def test_heading_lines_in_print_order_without_the_dateline(pipeline: Pipeline) -> None:
+    by_title = {a.title: a for a in pipeline.snapshot.articles.values()}
+    logistics = by_title["持续优化物流产业生态 提升城市综合竞争力"]
+    assert logistics.heading.split("\n") == [
+        "曹慧泉在物流高质量发展座谈会上强调", "持续优化物流产业生态 提升城市综合竞争力",
+        "陈恢清出席并讲话", "株洲日报(全媒体记者/周菁)",
+    ]  # fmt: skip
+    assert logistics.part("heading") == logistics.heading
+    assert logistics.part("text") is logistics.text
+    with pytest.raises(ValueError, match="part 'lead'"):
+        logistics.part("lead")
+    # a dispatch's dateline dates the dispatch, not the issue it announces (1月16日出版)
+    qiushi = single(
+        pipeline, "刊登习近平《在中央城市工作会议上的讲话》一文的《求是》杂志于1月15日出版。"
+    )
+    assert qiushi.verdict == "contradicted"
+
+
+def test_a_figure_named_in_another_clause_of_the_sentence_is_not_contradicted(
+    pipeline: Pipeline,
+) -> None:
+    # 物流总费用 is the ratio's (13.5%), not the saving's (近12亿元), the only money
+    total = single(pipeline, "2025年株洲全社会物流总费用约为600亿元。")
+    assert total.verdict != "contradicted"
+    # the saving itself still is
+    saving = single(pipeline, "2025年株洲节约社会物流成本约20亿元。")
+    assert saving.verdict == "contradicted" and saving.alignments[0].printed == "近12亿元"
+
+
+def test_a_figure_of_something_the_article_never_names_is_not_contradicted(
+    pipeline: Pipeline,
+) -> None:
+    # the article gives the investment (总投资达10亿元), never an annual output (年产值)
+    output = single(pipeline, "思微特特种器件晶圆制造封测基地项目建成后预计年产值可达20亿元。")
+    assert output.verdict != "contradicted"
+    invest = single(pipeline, "思微特特种器件晶圆制造封测基地项目总投资达20亿元。")
+    assert invest.verdict == "contradicted" and invest.alignments[0].printed == "10亿元"
+
+
+def test_the_items_of_a_list_the_claim_quotes_are_no_rivals(pipeline: Pipeline) -> None:
+    verdict = single(
+        pipeline, "湘赣边数字贸易总部中心共设有7大板块，包括细分行业集采中心、品牌中心等。"
+    )
+    assert verdict.verdict != "contradicted"
+
+
+def test_a_subject_said_once_carries_through_its_sentence(pipeline: Pipeline) -> None:
+    carried = single(
+        pipeline, "思微特计划在无锡高新区开展半导体特种器件芯片的研究、设计、生产及封测等业务。"
+    )
+    assert carried.verdict == "supported"
+    # …but not into the clause of another person (冯江华当选…院士,邓元山、柳祥国获评“大国工匠”)
+    other = single(pipeline, "邓元山当选中国工程院院士。")
+    assert other.verdict != "supported"
+
+
+def test_a_person_the_article_never_names_gets_no_support_from_its_figures(
+    pipeline: Pipeline,
+) -> None:
+    verdict = single(
+        pipeline, "在株洲市第十六届人民代表大会第五次会议上，市委书记曹慧泉作政府工作报告。"
+    )
+    assert verdict.verdict != "supported"
+    right = single(pipeline, "在株洲市第十六届人民代表大会第五次会议上，市长陈恢清作政府工作报告。")
+    assert right.verdict == "supported"
