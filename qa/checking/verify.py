@@ -138,6 +138,8 @@ _QUESTION_WORDS_EN = {"money": "how much", "percent": "what percentage", "count"
                       "points": "how many percentage points", "quantity": "how much",
                       "date": "when", "ordinal": "which"}  # fmt: skip
 
+_EN_NUMBERS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine",
+                         "ten"))  # fmt: skip
 _NAME_KINDS = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.ORGANIZATION)
 
 
@@ -152,6 +154,10 @@ def masked_question(text: str, value: Value, english: bool) -> str:
     节约社会物流成本多少元? (the value's qualifier goes with it: the reader reads it)."""
     if english:
         asked = _QUESTION_WORDS_EN[value.kind]
+        if value.kind == "count":
+            # the counted noun stays: "built in how many phases?"
+            noun = [w for w in _EN_WORD.findall(value.text) if w.lower() not in _EN_NUMBERS]
+            asked = " ".join([asked, *noun])
     else:
         asked = "多少" + value.unit if value.kind == "count" else _QUESTION_WORDS_ZH[value.kind]
     end = value.end + (value.kind == "date" and text[value.end : value.end + 1] == "份")
@@ -387,7 +393,11 @@ class Checker:
             # within the clause, the value's own item of a list (…冠军11个、省级…冠军18个)
             left = max((m.end() for m in _ITEM_BREAK.finditer(sentence.text, 0, candidate.start)),
                        default=0)  # fmt: skip
-            near, _ = self.coverage.of(near_words, sentence.text[left : candidate.end])
+            # …to the item's end: a Chinese list names after the value what it counts
+            # (12.1亿元本地国内贸易额、9亿元外贸进出口额)
+            right = _ITEM_BREAK.search(sentence.text, candidate.end)
+            item = sentence.text[left : right.start() if right else len(sentence.text)]
+            near, _ = self.coverage.of(near_words, item)
             return 0.5 * cover + 0.5 * near
         # the words just before a value name it ("比率为" 13.5%)
         before_claim = _bigrams(claim_text[max(0, value.start - 6) : value.start])
@@ -515,6 +525,12 @@ class Checker:
                 if claimed is not None and around and claimed not in around:
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(scope.text))
         printed_all = f"{sentence.article.heading}\n{sentence.article.matched.text}"
+        if english:
+            # a place or person in pinyin this article never spells (Liling, for an article
+            # on 攸县): the statement is about another article's, if any
+            unread = _unread_names(statement.text, printed_all)
+            if unread:
+                return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(unread[0]))
         if facts:
             # a person the article never names: its figures are someone else's doing
             for name in claim_names:
@@ -627,7 +643,8 @@ class Checker:
             kind = name.kind.value
             if kind not in ("place", "organization") or _named(name.text, sentence.text):
                 continue
-            elsewhere = _named(name.text, article.matched.text)
+            elsewhere = _named(name.text, article.matched.text) or _named_in_part(
+                name.text, f"{article.heading}\n{article.matched.text}")  # fmt: skip
             # an organisation the article never prints may be swapped for one of any kind
             # (省发改委 for 省工信厅); otherwise the rival shares the name's kind suffix
             any_suffix = kind == "organization" and not elsewhere
@@ -639,7 +656,9 @@ class Checker:
                 return name, rivals[0]
             if kind == "organization" and not elsewhere:
                 return name.text
-            if kind == "place" and (rivals or not _named(name.text, near)):
+            if kind == "place" and (
+                rivals or not (_named(name.text, near) or _named_in_part(name.text, near))
+            ):
                 return name.text
         return None
 
@@ -976,6 +995,22 @@ def _named(place: str, text: str) -> bool:
     return place in text or (len(place) >= 3 and place[-1] in "市县区省" and place[:-1] in text)
 
 
+_ORG_TAIL = re.compile(r"(?:子公司|控股子公司|股份有限公司|有限公司|公司|集团)$")
+
+
+def _named_in_part(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` by its distinctive part: without a leading region
+    (株洲城中村: 城中村 of an article on 株洲) or a generic tail (宏达电子子公司: 宏达电子 of
+    “该公司控股子公司”)."""
+    tokens = tagged(name)
+    if len(tokens) > 1 and tokens[0][1] == "ns" and _named(tokens[0][0], text):
+        rest = name[len(tokens[0][0]) :]
+        if len(rest) >= 2 and rest in text:
+            return True
+    stem = _ORG_TAIL.sub("", name)
+    return stem != name and len(stem) >= 2 and stem in text
+
+
 def _resolved(value: Value, year: int | None) -> Value:
     """A claim's relative year (去年, last year) read in the article's year."""
     if value.kind != "date" or year is None or value.date[0] is not None:
@@ -1031,10 +1066,19 @@ def _english_window(claim: str, value: Value) -> str:
     champions") and the ``ENGLISH_WINDOW`` words before it."""
     before = _EN_WORD.findall(claim[: value.start])[-ENGLISH_WINDOW:]
     inside = [w for w in _EN_WORD.findall(value.text) if w.lower() not in _VALUE_WORDS]
-    return " ".join([*before, *inside])
+    # and what it is "in" or "of" ("900 million yuan in foreign trade imports")
+    after = re.match(r"\s+(?:in|of)\s+([^,;.]+)", claim[value.end :])
+    tail = _EN_WORD.findall(after[1])[:ENGLISH_WINDOW] if after else []
+    return " ".join([*before, *inside, *tail])
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'s)?\b(?!-)")
+
+
+@lru_cache(maxsize=64)
+def _unread_names(text: str, article: str) -> tuple[str, ...]:
+    """``_unrendered_names`` against one article, once per statement and article."""
+    return tuple(_unrendered_names(text, article))
 
 
 def _unrendered_names(text: str, passages: str) -> list[str]:

@@ -37,6 +37,11 @@ _ORG_SUFFIX = re.compile(
     r"(?:股份有限公司|有限责任公司|有限公司|集团|公司|中心|实验室|研究院|研究所|委员会|发改委|"
     r"工信厅|发改委|厅|局|协会|大学|学院|银行|基金)$"
 )
+_NOT_ORGANIZATIONS = frozenset(
+    {"布局", "格局", "结局", "大局", "全局", "开局", "变局", "新局", "当局", "大厅", "客厅",
+     "展厅", "门厅", "餐厅", "舞厅", "新格局", "新布局"}
+)
+"""Common words that end like an organisation (局, 厅) and name none."""
 _PLACE_SUFFIX = frozenset(
     {"区", "县", "市", "镇", "乡", "村", "高新区", "港区", "开发区", "园区", "省", "港"}
 )
@@ -170,6 +175,8 @@ def name_spans(text: str) -> list[SpanCandidate]:
             j += 1
         run = tokens[i:j]
         for last in range(len(run) - 1, -1, -1):
+            if run[last][0] in _NOT_ORGANIZATIONS:
+                continue
             if _ORG_SUFFIX.search(run[last][0]) or run[last][1] == "nt":
                 # A name usually starts at its region ("子公司湖南思微特…" → "湖南思微特…").
                 first = next((t for t in run[1:last] if t[1] == "ns"), run[0])

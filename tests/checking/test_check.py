@@ -230,7 +230,7 @@ def test_what_one_clause_says_of_another_name_is_contradicted(
     [
         ("2025年株洲节约社会物流成本近12亿元。", False, "2025年株洲节约社会物流成本多少元？"),
         ("优多新材计划明年布局5条涂布线。", False, "优多新材计划明年布局多少条涂布线？"),
-        ("The base will create 300 jobs.", True, "The base will create how many?"),
+        ("The base will create 300 jobs.", True, "The base will create how many jobs?"),
         ("Work starts on January 8.", True, "Work starts on when?"),
     ],
 )
@@ -393,3 +393,47 @@ def test_a_person_the_article_never_names_gets_no_support_from_its_figures(
     assert verdict.verdict != "supported"
     right = single(pipeline, "在株洲市第十六届人民代表大会第五次会议上，市长陈恢清作政府工作报告。")
     assert right.verdict == "supported"
+
+
+def test_an_organisation_or_place_named_by_its_distinctive_part(pipeline: Pipeline) -> None:
+    # the article says 宏达电子…该公司控股子公司…思微特, never 宏达电子子公司
+    verdict = single(pipeline, "宏达电子子公司思微特的特种器件晶圆制造封测基地项目计划分两期实施。")
+    assert verdict.verdict == "supported"
+    # the article on 株洲 says 城中村改造, never 株洲城中村
+    houses = single(pipeline, "株洲城中村改造发放的房票不足1400张。")
+    assert houses.verdict == "contradicted" and houses.alignments[0].printed == "1400多张"
+
+
+def test_an_english_value_is_aligned_by_what_it_is_of(pipeline: Pipeline) -> None:
+    # 新增12.1亿元本地国内贸易额、9亿元外贸进出口额: "in foreign trade" picks the second
+    verdict = single(
+        pipeline,
+        "The Xiang-Gan Border Digital Trade Headquarters Center is expected to add 900 million "
+        "yuan in foreign trade imports and exports over the next five years.",
+    )
+    assert verdict.verdict == "supported"
+    assert [a.printed for a in verdict.alignments if a.kind == "money"] == ["9亿元"]
+
+
+def test_an_english_place_the_deciding_article_never_spells_is_not_borne_out(
+    pipeline: Pipeline,
+) -> None:
+    # 第二届湖南省油茶节在攸县举办; Liling (醴陵) is in another article of the page
+    verdict = single(
+        pipeline, "The second Hunan Provincial Camellia Oil Festival was hosted in Liling."
+    )
+    assert verdict.verdict != "supported"
+    right = single(
+        pipeline, "The second Hunan Provincial Camellia Oil Festival was hosted in You County."
+    )
+    assert right.verdict != "contradicted"
+
+
+def test_an_english_values_window_runs_on_to_what_it_is_of() -> None:
+    from qa.checking.verify import _english_window
+
+    claim = "The center will add 900 million yuan in foreign trade imports, says the report."
+    (value,) = find_values(claim, english=True)
+    assert _english_window(claim, value) == "The center will add foreign trade imports"
+    plain = "It will add 900 million yuan."
+    assert _english_window(plain, find_values(plain, english=True)[0]) == "It will add"

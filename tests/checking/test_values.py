@@ -144,3 +144,14 @@ def test_a_bare_hundred_or_thousand_before_a_magnitude_is_a_round_figure() -> No
     assert values_agree(one("规模尚未达到百亿"), one("规模突破百亿")) is False
     # without a qualifier before it or a unit after it, 千万 is "by all means"
     assert find_values("千万不要错过", english=False) == []
+
+
+def test_an_english_count_in_words_is_a_count() -> None:
+    (phases,) = find_values("The project will be built in two phases.", english=True)
+    assert (phases.kind, phases.amount, phases.unit) == ("count", 2.0, "期")
+    (three,) = find_values("项目计划分三期建设", english=False)
+    (two,) = find_values("计划分两期实施", english=False)
+    assert values_agree(phases, three) is False and values_agree(phases, two) is True
+    # a number word counts only what it counts
+    assert find_values("One of the two said ten times more", english=True)[0].text == "ten times"
+    assert find_values("two of them agreed", english=True) == []

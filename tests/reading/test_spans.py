@@ -79,3 +79,12 @@ def test_trimming_drops_function_words_and_punctuation() -> None:
     text = "由大龙网集团和沐水集团共同出资"
     start, end = trim_phrase(text, 0, text.index("出资"))
     assert text[start:end] == "大龙网集团和沐水集团"
+
+
+def test_a_common_word_ending_in_bureau_or_hall_names_no_organisation() -> None:
+    assert texts(name_spans("优多新材计划明年新布局5条高精度高速涂布线。")) == []
+    assert texts(name_spans("形成发展新格局,走进展厅")) == []
+    orgs = [
+        s for s in name_spans("市场监管局和省工信厅发布名单") if s.kind == AnswerType.ORGANIZATION
+    ]
+    assert texts(orgs) == ["市场监管局", "省工信厅"]
