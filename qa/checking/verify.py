@@ -563,6 +563,12 @@ class Checker:
                 local = self._local(statement.text, fact, english, sentence, candidate, expansion)
                 elsewhere = not english and self._said_of_another(
                     statement.text, fact, sentence, candidate, printed)  # fmt: skip
+                # the claim's own number in another unit, scale or bound (6,000 mu for
+                # 约6000平方米, 200.9 million for 200.9亿元) is the value it miswrote
+                digits = _digits(fact.text)
+                alike = digits is not None and not agrees and digits == _digits(candidate.text)
+                if alike and sum(_digits(c.text) == digits for c, _ in comparable) == 1:
+                    local = max(local, sentence.coverage)
                 if len(comparable) == 1 and not elsewhere:
                     # the sentence's only value of this kind: the sentence aligns it
                     local = max(local, sentence.coverage)
@@ -822,6 +828,15 @@ def _names(text: str) -> list[SpanCandidate]:
 _LIST_SLACK = 4
 """Characters an item of a list of names may hold beyond the name (包含 of 包含细分行业集采中心)."""
 _LIST_ITEM = 16
+
+
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _digits(text: str) -> str | None:
+    """The number a value writes, as digits (6,000 → 6000), if it writes one."""
+    found = _DIGITS.search(text)
+    return found[0].replace(",", "") if found else None
 
 
 def _listed_with(text: str, start: int, end: int, claim: str) -> bool:

@@ -437,3 +437,16 @@ def test_an_english_values_window_runs_on_to_what_it_is_of() -> None:
     assert _english_window(claim, value) == "The center will add foreign trade imports"
     plain = "It will add 900 million yuan."
     assert _english_window(plain, find_values(plain, english=True)[0]) == "It will add"
+
+
+def test_the_claims_own_number_in_another_unit_is_the_value_it_miswrote(
+    pipeline: Pipeline,
+) -> None:
+    # 一期租赁标准厂房约6000平方米…建成1100吨挤压生产线、3000吨挤压生产线
+    verdict = single(
+        pipeline,
+        "Phase I of the Yanling aluminum project will lease roughly 6,000 mu of standard "
+        "factory buildings.",
+    )
+    assert verdict.verdict == "contradicted"
+    assert [a.printed for a in verdict.alignments if not a.agrees] == ["约6000平方米"]
