@@ -790,12 +790,13 @@ class Checker:
                     wrong = FactAlignment(name.kind.value, name.text, rival.text, False, start, end)
                     return _Outcome(CONTRADICTED, sentence.coverage * cover, sentence, [wrong],
                                     _note_contradicted(wrong))  # fmt: skip
-            if (
-                at < 0
-                and name.text in sentence.chunk.text
-                and not any(r.kind == name.kind for r in name_spans(sentence.text))
-            ):
-                continue  # the passage is about it and the sentence names no other (该企业)
+            article = sentence.article
+            lead = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
+            others = [r for r in name_spans(sentence.text)
+                      if r.kind == name.kind and r.text not in statement.text]  # fmt: skip
+            if at < 0 and _named(name.text, lead) and not others:
+                continue  # the passage (or its lead) is about it and the sentence names no
+                # other (该企业)
             return None
         return _Outcome(SUPPORTED, sentence.chunk_coverage, sentence, alignments,
                         _note_supported())  # fmt: skip

@@ -450,3 +450,12 @@ def test_the_claims_own_number_in_another_unit_is_the_value_it_miswrote(
     )
     assert verdict.verdict == "contradicted"
     assert [a.printed for a in verdict.alignments if not a.agrees] == ["约6000平方米"]
+
+
+def test_a_subject_the_lead_introduces_needs_no_naming_in_its_sentence(
+    pipeline: Pipeline,
+) -> None:
+    # 二期根据…择机建设高可靠半导体芯片流片线: 思微特 is the lead's; 高可靠 (read as a
+    # name) is the claim's own word, not another subject
+    verdict = single(pipeline, "思微特封测基地项目二期将择机建设高可靠半导体芯片流片线。")
+    assert verdict.verdict == "supported"
