@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from types import ModuleType
 
@@ -500,6 +500,10 @@ def values_agree(claimed: Value, printed: Value) -> bool | None:
         return None
     if claimed.kind == "ordinal":
         return claimed.amount == printed.amount
+    if claimed.qualifier == printed.qualifier == "approx":
+        # both about a number: the numbers themselves must agree (6.5%左右 is not 5.5%左右,
+        # however their ±10% ranges overlap)
+        claimed, printed = replace(claimed, qualifier=""), replace(printed, qualifier="")
     low_c, high_c = _range(claimed, claimed=True)
     low_p, high_p = _range(printed, claimed=False)
     return low_c <= high_p and low_p <= high_c

@@ -155,3 +155,15 @@ def test_an_english_count_in_words_is_a_count() -> None:
     # a number word counts only what it counts
     assert find_values("One of the two said ten times more", english=True)[0].text == "ten times"
     assert find_values("two of them agreed", english=True) == []
+
+
+def test_two_approximate_values_agree_only_as_numbers() -> None:
+    def one(text: str, english: bool = False) -> Value:
+        (value,) = find_values(text, english=english)
+        return value
+
+    assert values_agree(one("增长6.5%左右"), one("增长5.5%左右")) is False
+    assert values_agree(one("增长5.5%左右"), one("增长5.5%左右")) is True
+    # one side approximate keeps its slack (约12亿元 of 11.96亿元)
+    assert values_agree(one("约12亿元"), one("11.96亿元")) is True
+    assert values_agree(one("about 1.2 billion yuan", english=True), one("约12亿元")) is True
