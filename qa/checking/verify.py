@@ -439,6 +439,9 @@ class Checker:
             if unread:
                 # a place or person the passages never name: they are about someone else
                 return Decision(NOT_FOUND, _note_scope(unread[0]), None)
+            # an organisation they never name: no sentence bears the statement out, and
+            # one that would, naming another of its kind, contradicts it
+            unsaid = _unsaid_organisations(statement.text, expansion, passages)
         discount = self.config.english_discount if english else 1.0
         endorsed = self._endorsed(statement, hits) if english else None
         outcomes: list[_Outcome] = []
@@ -459,6 +462,11 @@ class Checker:
                 mix_up = self._asked_mix_up(statement, claim_names, hits, expansion)
                 if mix_up is not None:
                     outcomes.append(mix_up)
+        if english and unsaid:
+            swapped = (self._unsaid_swap(statement.text, o, unsaid[0]) for o in outcomes)
+            outcomes = [o for o in swapped if o is not None]
+            if not outcomes:
+                return Decision(NOT_FOUND, _note_scope(unsaid[0][1]), None)
         supported = [o for o in outcomes if o.verdict == SUPPORTED]
         contradicted = [o for o in outcomes if o.verdict == CONTRADICTED]
         for pool in (supported, contradicted):
@@ -471,6 +479,31 @@ class Checker:
             best = max(scoped, key=lambda o: o.score)
             return Decision(NOT_FOUND, best.note, None, tuple(best.alignments), 0.0)
         return Decision(NOT_FOUND, _note_not_found(), None)
+
+    def _unsaid_swap(self, statement: str, outcome: _Outcome,
+                     unsaid: tuple[str, str]) -> _Outcome | None:  # fmt: skip
+        """A sentence that would bear out an English statement naming an organisation the
+        passages never name (``unsaid``: its phrase and its unsaid word): contradicted
+        when it names one organisation of that kind (Sany Group: 沐水集团; the Chinese
+        Academy of Sciences: 中国工程院), close enough (``english_contradict_cover``);
+        else it decides nothing."""
+        if outcome.verdict != SUPPORTED:
+            return outcome
+        phrase, _ = unsaid
+        sentence = outcome.sentence
+        ends = _EN_ORG_ENDS[phrase.split()[-1] if phrase.split()[-1] in _EN_ORG_ENDS
+                            else next(k for k in _EN_ORG_KINDS if k in phrase.split())]
+        # not one the statement names itself (Dalongwang Group: 大龙网集团)
+        others = [w for w in _CAPITALISED.findall(statement) if w not in phrase]
+        rivals = [(a, b) for a, b in _organisations_ending(sentence.text, ends)
+                  if not any(spelled_in(w, sentence.text[a:b]) for w in others)]  # fmt: skip
+        cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
+        if len(rivals) != 1 or cover < self.config.english_contradict_cover:
+            return None
+        (a, b), text = rivals[0], sentence.text
+        wrong = FactAlignment("organization", phrase, text[a:b], False, sentence.start + a,
+                              sentence.start + b)  # fmt: skip
+        return _Outcome(CONTRADICTED, outcome.score, sentence, [wrong], _note_contradicted(wrong))
 
     def _quoted(self, outcome: _Outcome, words: QuestionAnalysis) -> Sentence:
         """The deciding sentence; of a heading, only its lines from the first to the last
@@ -1089,6 +1122,77 @@ def _english_window(claim: str, value: Value) -> str:
 
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'s)?\b(?!-)")
+
+
+_EN_ORG_KINDS = ("Group", "Academy", "Commission", "Company", "Co", "Corporation", "Institute",
+                 "University", "Bureau", "Department", "Committee", "Association", "Bank",
+                 "Society", "Administration", "Ministry")  # fmt: skip
+_EN_ORGANISATION = re.compile(
+    r"\b(?:[A-Z][\w'-]*\s+(?:(?:of|and|for|the)\s+)*)+"
+    r"(?:" + "|".join(_EN_ORG_KINDS) + r")\b"
+    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'-]*(?:\s+(?:and\s+)?[A-Z][\w'-]*)*)?"
+)
+
+
+_GENERIC_IN_NAMES = frozenset(
+    "chinese china national provincial municipal city county people's state central".split()
+)
+"""Words of many organisations' names (the Chinese Academy of Engineering: 中国工程院) that
+tell none apart."""
+
+
+_EN_ORG_ENDS = {"Group": ("集团",), "Academy": ("院",), "Commission": ("委", "委员会"),
+                "Company": ("公司",), "Co": ("公司",), "Corporation": ("公司", "集团"),
+                "Institute": ("所", "院"), "University": ("大学",), "Bureau": ("局",),
+                "Department": ("厅", "部"), "Committee": ("委", "委员会"),
+                "Association": ("协会", "会"), "Bank": ("银行",), "Society": ("会",),
+                "Administration": ("局", "署"), "Ministry": ("部",)}  # fmt: skip
+"""How each kind of English organisation's Chinese name ends."""
+
+
+_NAME_BOUNDARY = re.compile(r"[和与及、,，。;；:：由在为是的对“”《》()（）\s]")
+
+
+def _organisations_ending(text: str, ends: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where ``text`` names organisations ending in one of ``ends``: its stretches between
+    conjunctions and punctuation that end so (由大龙网集团和沐水集团: both groups), taken
+    from the names the sentence's words tag, or the stretch itself."""
+    found = [(n.start, n.end) for n in _names(text)
+             if n.kind == AnswerType.ORGANIZATION and n.text.endswith(ends)]  # fmt: skip
+    at = 0
+    for piece in _NAME_BOUNDARY.split(text):
+        # the stretch up to its first kind word (沐水集团 of 沐水集团共同出资打造)
+        cut = min((piece.find(e) + len(e) for e in ends if e in piece), default=-1)
+        if 3 <= cut <= _ORG_PIECE and not any(a < at + cut and at < b for a, b in found):
+            found.append((at, at + cut))
+        at += len(piece) + 1
+    return sorted(found)
+
+
+_ORG_PIECE = 8
+"""The longest stretch read as one organisation's name."""
+
+
+def _unsaid_organisations(text: str, expansion: Expansion | None,
+                          passages: str) -> list[tuple[str, str]]:  # fmt: skip
+    """The organisations of an English statement (a capitalised run ending in Group,
+    Academy, Commission…), each with a word of it the passages say in no rendering nor
+    pinyin: (Sany Group, Sany), (the Chinese Academy of Sciences, Sciences: 中国科学院,
+    where the passages print 中国工程院)."""
+    rendered = {w.lower() for word, _ in (expansion.groups if expansion else ())
+                for w in word.split()}  # fmt: skip
+    unsaid = []
+    for match in _EN_ORGANISATION.finditer(text):
+        for word in re.findall(r"[A-Z][\w'-]*", match[0]):
+            lower = word.lower().removesuffix("'s")
+            if lower in rendered or lower in ENGLISH_STOPWORDS or lower in _GENERIC_IN_NAMES:
+                continue
+            if len(lower) < 3:
+                continue
+            if word in _EN_ORG_KINDS or word.isupper() or spelled_in(word, passages):
+                continue  # acronyms (CRRC: 中车, BAIC: 北汽) are not spelled out
+            unsaid.append((match[0], word))
+    return unsaid
 
 
 @lru_cache(maxsize=64)

@@ -459,3 +459,34 @@ def test_a_subject_the_lead_introduces_needs_no_naming_in_its_sentence(
     # name) is the claim's own word, not another subject
     verdict = single(pipeline, "思微特封测基地项目二期将择机建设高可靠半导体芯片流片线。")
     assert verdict.verdict == "supported"
+
+
+def test_an_english_organisation_the_passages_never_name_is_a_mix_up(pipeline: Pipeline) -> None:
+    # 由大龙网集团和沐水集团共同出资打造: Sany is spelled nowhere; 沐水集团 is the group there
+    verdict = single(
+        pipeline,
+        "Dalongwang Group co-funded the Hunan-Jiangxi Border Digital Trade Headquarters Center "
+        "together with Sany Group.",
+    )
+    assert verdict.verdict == "contradicted"
+    assert (verdict.alignments[0].claimed, verdict.alignments[0].printed) == (
+        "Sany Group",
+        "沐水集团",
+    )
+    # the group the article names bears it out
+    right = single(
+        pipeline,
+        "Dalongwang Group co-funded the Hunan-Jiangxi Border Digital Trade Headquarters Center "
+        "together with Mushui Group.",
+    )
+    assert right.verdict != "contradicted"
+
+
+def test_unsaid_organisations_skip_acronyms_and_generic_words() -> None:
+    from qa.checking.verify import _unsaid_organisations
+
+    passages = "株洲:中车株所营收有望突破700亿元,冯江华当选中国工程院院士"
+    assert _unsaid_organisations("CRRC Zhuzhou Institute grew.", None, passages) == []
+    assert _unsaid_organisations(
+        "He joined the Chinese Academy of Sciences.", None, passages
+    ) == [("Chinese Academy of Sciences", "Sciences")]
