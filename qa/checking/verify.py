@@ -569,6 +569,15 @@ class Checker:
             for name in claim_names:
                 if name.kind == AnswerType.PERSON and not _named(name.text, printed_all):
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(name.text))
+        if facts and any(n.kind == AnswerType.PERSON for n in claim_names):
+            swap = _swapped_name(statement.text, sentence, people=True)
+            if swap is not None and _person(swap[2]) and (
+                sentence.coverage >= config.contradict_cover * discount
+            ):
+                start, end, claimed = swap
+                wrong = FactAlignment("person", claimed, sentence.text[start:end], False,
+                                      sentence.start + start, sentence.start + end)  # fmt: skip
+                return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
         conflict = self._name_conflict(statement.text, sentence, claim_names,
                                        scoped=bool(facts))  # fmt: skip
         if isinstance(conflict, str):
@@ -759,7 +768,7 @@ class Checker:
         if sentence.coverage < config.plain_sentence_cover * discount:
             return None
         if not english:
-            swap = _swapped_name(statement.text, sentence) or self._mixed_clauses(
+            swap = _swapped_name(statement.text, sentence, people=True) or self._mixed_clauses(
                 statement.text, sentence
             )
             if swap is not None and _listed_with(sentence.text, swap[0], swap[1],
@@ -920,7 +929,19 @@ def _name_like(text: str) -> bool:
     return bool(_NAME_SUFFIX.search(text)) or any(f in _NAME_TAGS for _, f, _ in tagged(text))
 
 
-def _swapped_name(claim: str, sentence: Sentence) -> tuple[int, int, str] | None:
+_FRAME = 4
+"""Characters before a person's name that a statement must share with the sentence for a
+swap of two people the article both names (a title: 生产部副部长)."""
+
+
+def _person(text: str) -> bool:
+    """Whether ``text`` is one person's name, as jieba tags it."""
+    tokens = tagged(text)
+    return len(tokens) == 1 and tokens[0][1] in ("nr", "nrfg", "nrt")
+
+
+def _swapped_name(claim: str, sentence: Sentence, *,
+                  people: bool = False) -> tuple[int, int, str] | None:  # fmt: skip
     """Where a statement that follows the sentence's wording puts another name in one place
     (由大龙网集团与茶陵城发集团 against 由大龙网集团和沐水集团): the sentence's span and the
     claim's name, when that name is nowhere in the article; else None."""
@@ -952,7 +973,15 @@ def _swapped_name(claim: str, sentence: Sentence) -> tuple[int, int, str] | None
                     before += 1
         mine = _FUNCTION.sub("", claim[i1 - before : i2 + extra])
         theirs = _FUNCTION.sub("", text[j1 - before : j2 + extra])
-        if not (2 <= len(mine) <= 8 and 2 <= len(theirs) <= 8) or mine in article:
+        if not (2 <= len(mine) <= 8 and 2 <= len(theirs) <= 8):
+            continue
+        if mine in article and not (
+            people and _person(mine) and _person(theirs)
+            and claim[max(0, i1 - _FRAME) : i1] == text[max(0, j1 - _FRAME) : j1]
+            and len(claim[max(0, i1 - _FRAME) : i1]) == _FRAME
+        ):  # fmt: skip
+            # a name the article prints elsewhere is a swap only of one person for another
+            # in one frame (生产部副部长陈荣介绍 against 生产部副部长张宗才介绍)
             continue
         if abs(len(mine) - len(theirs)) > 3:
             continue

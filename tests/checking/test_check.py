@@ -487,6 +487,21 @@ def test_unsaid_organisations_skip_acronyms_and_generic_words() -> None:
 
     passages = "株洲:中车株所营收有望突破700亿元,冯江华当选中国工程院院士"
     assert _unsaid_organisations("CRRC Zhuzhou Institute grew.", None, passages) == []
-    assert _unsaid_organisations(
-        "He joined the Chinese Academy of Sciences.", None, passages
-    ) == [("Chinese Academy of Sciences", "Sciences")]
+    assert _unsaid_organisations("He joined the Chinese Academy of Sciences.", None, passages) == [
+        ("Chinese Academy of Sciences", "Sciences")
+    ]
+
+
+def test_one_person_for_another_in_the_sentences_frame_is_contradicted(pipeline: Pipeline) -> None:
+    # 湖南亚美茶油股份有限公司生产部副部长陈荣介绍: 张宗才 is another firm's 生产主管 there
+    verdict = single(
+        pipeline,
+        "据湖南亚美茶油股份有限公司生产部副部长张宗才介绍，该公司预计2026年销售额将同比增加50%以上。",
+    )
+    assert verdict.verdict == "contradicted"
+    assert (verdict.alignments[0].claimed, verdict.alignments[0].printed) == ("张宗才", "陈荣")
+    right = single(
+        pipeline,
+        "据湖南亚美茶油股份有限公司生产部副部长陈荣介绍，该公司预计2026年销售额将同比增加50%以上。",
+    )
+    assert right.verdict == "supported"
