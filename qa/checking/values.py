@@ -102,7 +102,7 @@ _EN_COUNT_NOUNS = {
     "champion": "个", "unit": "个", "sme": "家", "entit": "家", "site": "个", "bas": "个",
     "park": "个", "phase": "期",
 }  # fmt: skip
-_EN_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+EN_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                     "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
 """Counts written as words ("in two phases": 分两期); "one" is too often no count."""
 _EN_QUALIFIERS = {"about": "approx", "around": "approx", "approximately": "approx",
@@ -116,7 +116,7 @@ _EN_QUALIFIERS = {"about": "approx", "around": "approx", "approximately": "appro
 _EN_VALUE = re.compile(
     r"(?P<pre>\b(?:" + "|".join(sorted(_EN_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
     r"(?P<cur>(?:US)?\$|¥|RMB\s?)?"
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\b(?:" + "|".join(_EN_NUMBER_WORDS) + r")\b)"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\b(?:" + "|".join(EN_NUMBER_WORDS) + r")\b)"
     r"(?!st\b|nd\b|rd\b|th\b)\s?"
     r"(?P<scale>hundred million|thousand|million|billion|trillion)?\s?"
     r"(?P<unit>percentage points?|per ?cent|%|"
@@ -333,7 +333,7 @@ def _en_values(text: str) -> list[Value]:
         if not unit_text and not currency and not match["scale"]:
             continue
         number = match["num"].lower()
-        amount = float(_EN_NUMBER_WORDS.get(number) or number.replace(",", ""))
+        amount = float(EN_NUMBER_WORDS.get(number) or number.replace(",", ""))
         amount *= _EN_SCALE.get((match["scale"] or "").lower(), 1.0)
         if unit_text.startswith("percentage point"):
             kind, unit = "points", "个百分点"

@@ -36,6 +36,7 @@ import numpy as np
 
 from qa.checking.claims import Statement
 from qa.checking.values import (
+    EN_NUMBER_WORDS,
     QUALIFIER_WORDS_EN,
     QUALIFIER_WORDS_ZH,
     Value,
@@ -138,8 +139,6 @@ _QUESTION_WORDS_EN = {"money": "how much", "percent": "what percentage", "count"
                       "points": "how many percentage points", "quantity": "how much",
                       "date": "when", "ordinal": "which"}  # fmt: skip
 
-_EN_NUMBERS = frozenset(("two", "three", "four", "five", "six", "seven", "eight", "nine",
-                         "ten"))  # fmt: skip
 _NAME_KINDS = (AnswerType.PERSON, AnswerType.PLACE, AnswerType.ORGANIZATION)
 
 
@@ -156,7 +155,7 @@ def masked_question(text: str, value: Value, english: bool) -> str:
         asked = _QUESTION_WORDS_EN[value.kind]
         if value.kind == "count":
             # the counted noun stays: "built in how many phases?"
-            noun = [w for w in _EN_WORD.findall(value.text) if w.lower() not in _EN_NUMBERS]
+            noun = [w for w in _EN_WORD.findall(value.text) if w.lower() not in EN_NUMBER_WORDS]
             asked = " ".join([asked, *noun])
     else:
         asked = "多少" + value.unit if value.kind == "count" else _QUESTION_WORDS_ZH[value.kind]
@@ -871,6 +870,7 @@ def _names(text: str) -> list[SpanCandidate]:
 _LIST_SLACK = 4
 """Characters an item of a list of names may hold beyond the name (包含 of 包含细分行业集采中心)."""
 _LIST_ITEM = 16
+"""The longest other item of such a list that counts as one the claim quotes."""
 
 
 _DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
