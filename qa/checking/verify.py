@@ -655,6 +655,10 @@ class Checker:
             needed = min(needed, config.reader_cover)
         strong = cover >= needed and weakest >= config.contradict_align * discount
         strong = strong and not unnamed
+        if strong and vouched is not None and _lacks_specific_words(statement, sentence, expansion):
+            # the reader reads a figure anywhere: one in a passage that never names the
+            # claim's project or firm is another's (预计达产后年产值406098万元 of another plant)
+            strong = False
         if agreeing and conflict is not None:
             return self._mix_up(sentence, score, conflict, alignments) if strong else None
         if agreeing:

@@ -505,3 +505,30 @@ def test_one_person_for_another_in_the_sentences_frame_is_contradicted(pipeline:
         "据湖南亚美茶油股份有限公司生产部副部长陈荣介绍，该公司预计2026年销售额将同比增加50%以上。",
     )
     assert right.verdict == "supported"
+
+
+def test_the_reader_contradicts_only_from_a_passage_that_names_the_claims_subject(
+    pipeline: Pipeline,
+) -> None:
+    # the reader reads a figure anywhere; a passage that never says what the claim is
+    # about (炎陵高新区) gives another's figure (订单已经排到了今年5月份 is 亚美茶油's)
+    from qa.checking.claims import split_statements
+    from qa.textnorm import matching_view
+
+    said = "订单已经排到了今年5月份"
+    chunk = next(c for c in pipeline.snapshot.chunks if said in c.text)
+    article = pipeline.snapshot.articles[chunk.article_id]
+    start = chunk.start + chunk.text.index(said)
+    # as close a sentence as the rules would ever let the reader vouch for
+    sentence = Sentence(article, chunk, start, start + len(said), said, 1, 0.9, 0.9, 0.9)
+
+    def judged(claim: str) -> str | None:
+        (statement,) = split_statements(matching_view(claim).text)
+        facts = find_values(statement.text, english=False)
+        at = said.index("5月份")
+        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], None, 1.0,
+                                          vouched=(at, at + 3))  # fmt: skip
+        return outcome.verdict if outcome else None
+
+    assert judged("湖南亚美茶油股份有限公司的订单已经排到了今年7月份。") == "contradicted"
+    assert judged("炎陵高新区铝基材料项目的订单已经排到了今年7月份。") is None
