@@ -948,7 +948,9 @@ def _swapped_name(claim: str, sentence: Sentence, *,
                   people: bool = False) -> tuple[int, int, str] | None:  # fmt: skip
     """Where a statement that follows the sentence's wording puts another name in one place
     (由大龙网集团与茶陵城发集团 against 由大龙网集团和沐水集团): the sentence's span and the
-    claim's name, when that name is nowhere in the article; else None."""
+    claim's name, when that name is nowhere in the article, or (``people``) when it is one
+    person for another after the same ``_FRAME`` characters (生产部副部长张宗才 against
+    生产部副部长陈荣); else None."""
     from difflib import SequenceMatcher
 
     text = sentence.text
@@ -1145,7 +1147,8 @@ ENGLISH_WINDOW = 4
 
 def _english_window(claim: str, value: Value) -> str:
     """The words of an English value's own phrase (its counted noun: "16 provincial-level
-    champions") and the ``ENGLISH_WINDOW`` words before it."""
+    champions"), the ``ENGLISH_WINDOW`` words before it, and as many of what it is "in" or
+    "of" after it ("900 million yuan in foreign trade imports")."""
     before = _EN_WORD.findall(claim[: value.start])[-ENGLISH_WINDOW:]
     inside = [w for w in _EN_WORD.findall(value.text) if w.lower() not in _VALUE_WORDS]
     # and what it is "in" or "of" ("900 million yuan in foreign trade imports")
