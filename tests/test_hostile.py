@@ -38,3 +38,25 @@ def test_hostile_article_is_inert(tmp_path: Path) -> None:
     page = render_answer_html(answer)
     assert "<script" not in page and "<img" not in page and "](" not in page
     assert "&lt;script&gt;" in page
+
+
+def test_a_hostile_heading_cited_by_a_fact_check_is_inert(tmp_path: Path) -> None:
+    from qa.present.html import render_check_html
+    from qa.present.text import render_check_text
+
+    source = tmp_path / "hostile.jsonl"
+    title = "恶意测试项目总投资5亿元<script>alert(1)</script>\u202e"
+    text = "恶意测试项目今日开工建设。项目位于测试园区,由测试公司承建。"
+    source.write_text(json.dumps({"title": title, "text": text}) + "\n")
+    (article,) = read_articles([source]).articles
+    index_dir = tmp_path / "index"
+    build_index(index_dir, [article], HashEmbedder(64))
+    pipeline = Pipeline.load(index_dir, embedder=HashEmbedder(64), reader="fast")
+    report = pipeline.check("恶意测试项目总投资5亿元。")
+    (verdict,) = report.verdicts
+    assert verdict.verdict == "supported" and verdict.evidence is not None
+    assert verdict.evidence.part == "heading"
+    assert article.heading[verdict.evidence.start : verdict.evidence.end] == verdict.evidence.quote
+    page = render_check_html(report)
+    assert "<script" not in page and "&lt;script&gt;" in page and "标题栏 / heading" in page
+    assert not CONTROL.search(render_check_text(report))
