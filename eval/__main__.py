@@ -46,7 +46,7 @@ from qa.cli import add_backend_options, backend_target
 from qa.config import default_corpus_dir, default_index_dir
 from qa.errors import QAError, UsageError
 from qa.indexing.target import IndexTarget, describe
-from qa.pipeline import DEFAULT_READER, READERS, Pipeline
+from qa.pipeline import CHECK_K, DEFAULT_K, DEFAULT_READER, READERS, Pipeline
 from qa.reading.train import paragraph_ids
 from qa.retrieval.fusion import FUSIONS
 from qa.retrieval.hybrid import MODES
@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="check mode: the sentences' cover alone decides (the reader is not asked)",
     )
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
-    parser.add_argument("-k", type=int, default=5, help="passages per question")
+    parser.add_argument("-k", type=int, default=None,
+                        help="passages per question (default 5) or per checked statement "
+                             "(default 8, qa.pipeline.CHECK_K)")  # fmt: skip
     parser.add_argument(
         "--modes", default=",".join(MODES), help="retrieval modes to compare (comma-separated)"
     )
@@ -208,7 +210,7 @@ def run_e2e(
     if pipeline is None:
         pipeline = _pipeline(index_dir, args.reader, not args.no_calibration, args.fusion)
         load_seconds = time.perf_counter() - started
-    results = run_end_to_end(pipeline, items, modes=modes, k=args.k,
+    results = run_end_to_end(pipeline, items, modes=modes, k=args.k or DEFAULT_K,
                              progress=lambda m: print(f"  {m} done", file=sys.stderr))  # fmt: skip
     per_mode = {m: [r for r in results if r.mode == m] for m in modes}
     summaries = {m: summarize(rs) for m, rs in per_mode.items()}
@@ -299,7 +301,7 @@ def run_check_mode(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         for name, items in sets:
             items = items[: args.limit] if args.limit else items
-            results = run_checks(pipeline, items, k=args.k)
+            results = run_checks(pipeline, items, k=args.k or CHECK_K)
             runs.append({"name": name, "figures": check_metrics(results),
                          "results": [r.to_dict() for r in results]})  # fmt: skip
     return {"name": args.name or runs[0]["name"], "questions": sum(r["figures"]["n"] for r in runs),

@@ -21,7 +21,7 @@ from pathlib import Path
 from eval.datasets import DEFAULT_DATASET, load_jsonl
 from eval.metrics import percentiles
 from qa.config import default_corpus_dir, default_index_dir
-from qa.pipeline import DEFAULT_READER, READERS, Pipeline
+from qa.pipeline import CHECK_K, DEFAULT_K, DEFAULT_READER, READERS, Pipeline
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,7 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eval.bench_latency", description=__doc__)
     parser.add_argument("--index", type=Path, help="index folder (default: the shipped index)")
     parser.add_argument("-n", type=int, default=100, help="questions to ask (default 100)")
-    parser.add_argument("-k", type=int, default=5)
+    parser.add_argument("-k", type=int, default=None,
+                        help="passages per question (default 5) or per checked statement "
+                             "(default 8, qa.pipeline.CHECK_K)")  # fmt: skip
     parser.add_argument("--reader", default=DEFAULT_READER, choices=sorted(READERS))
     parser.add_argument("--check", action="store_true", help="time fact checks, not questions")
     args = parser.parse_args(argv)
@@ -45,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     questions = [item.question for item in load_jsonl(DEFAULT_DATASET)]
     totals, retrieve, read = [], [], []
     for i in range(args.n):
-        answer = pipeline.ask(questions[i % len(questions)], k=args.k)
+        answer = pipeline.ask(questions[i % len(questions)], k=args.k or DEFAULT_K)
         totals.append(answer.timings_ms["total"])
         retrieve.append(answer.timings_ms["retrieve"])
         read.append(answer.timings_ms["read"])
@@ -74,7 +76,7 @@ def _bench_check(pipeline: Pipeline, args: argparse.Namespace, index_dir: Path,
     claims = [item.claim for item in load_claims(CLAIM_SPLITS["dev"])]
     per_claim, per_statement, statements = [], [], 0
     for i in range(args.n):
-        report = pipeline.check(claims[i % len(claims)], k=args.k)
+        report = pipeline.check(claims[i % len(claims)], k=args.k or CHECK_K)
         per_claim.append(report.timings_ms["total"])
         per_statement.append(report.timings_ms["per_statement"])
         statements += len(report.verdicts)

@@ -33,7 +33,7 @@ from eval.metrics import percentiles
 from qa.checking.values import find_values
 from qa.checking.verify import CONTRADICTED, NOT_FOUND, SUPPORTED, VERDICTS
 from qa.indexing.chunking import sentence_spans
-from qa.pipeline import Pipeline
+from qa.pipeline import CHECK_K, Pipeline
 from qa.types import Article, CheckReport
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -121,7 +121,7 @@ def evidence_is_exact(pipeline: Pipeline, report: CheckReport) -> bool:
     return True
 
 
-def run_checks(pipeline: Pipeline, items: Sequence[ClaimItem], *, k: int = 5,
+def run_checks(pipeline: Pipeline, items: Sequence[ClaimItem], *, k: int = CHECK_K,
                progress: bool = True) -> list[ClaimResult]:  # fmt: skip
     """Check every claim through the pipeline, as the CLI and the web chat do."""
     results = []

@@ -45,8 +45,13 @@ MAX_HISTORY_TURNS = 20
 READERS = ("auto", "fast", "neural")
 DEFAULT_READER = "auto"
 """Neural for Chinese questions, fast for English (qa.reading.routed says why)."""
-CHECK_K = 5
-"""Passages retrieved for each statement a fact check decides."""
+CHECK_K = 8
+"""Passages retrieved for each statement a fact check decides: among 5,000 news articles
+the page's passage can rank 6th to 8th (dev claims among 5,000: 0.838 with 5, 0.847 with
+8)."""
+RENDER_K = 5
+"""An English statement is rendered in the words of its top ``RENDER_K`` passages only:
+renderings drawn from 8 pick other articles' words (dev on the page 0.892 → 0.884)."""
 SUPPORTING_CITATIONS = 2
 """Sentences from other passages cited beside the answer's own."""
 
@@ -251,7 +256,7 @@ class Pipeline:
         for statement in statements:
             retrieval = self.retriever.search(statement.query, k, filters, mode)
             if statement.english:
-                expansion = self._local_expansion(statement.query, retrieval.hits)
+                expansion = self._local_expansion(statement.query, retrieval.hits[:RENDER_K])
             else:
                 expansion = retrieval.expansion or self.retriever.expander.expand(statement.query)
             decision = self.checker.check(statement, retrieval.hits, expansion)

@@ -70,7 +70,8 @@ class CheckConfig:
     """How close a sentence and an alignment must be for each verdict (tuned on the dev
     claims, eval/data/claims_dev.jsonl, only)."""
 
-    passages: int = 5
+    passages: int = 8
+    """Top passages read (``qa.pipeline.CHECK_K`` are retrieved)."""
     sentences: int = 8
     support_cover: float = 0.4
     """Share of the statement's words a supporting sentence (with its article's headline,
