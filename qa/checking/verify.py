@@ -52,7 +52,7 @@ from qa.reading.spans import SpanCandidate, name_spans
 from qa.retrieval.crosslingual import pinyin_segmentations, reverse_cedict, spelled_in
 from qa.textnorm import matching_view
 from qa.tokens import ENGLISH_STOPWORDS, tagged
-from qa.types import HEADING_PART, TEXT_PART, Expansion, FactAlignment, Hit
+from qa.types import HEADING_PART, TEXT_PART, Article, Expansion, FactAlignment, Hit
 
 SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
@@ -175,11 +175,22 @@ def _blank(text: str, values: Sequence[Value]) -> str:
     return text
 
 
+def _clause_start(text: str, at: int) -> int:
+    """Where the clause of ``text`` holding offset ``at`` begins."""
+    return max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, at)), default=0)
+
+
 def _clause(text: str, start: int, end: int) -> str:
     """The clause of ``text`` around ``[start, end)``."""
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
     right = _CLAUSE_BREAK.search(text, end)
-    return text[left : right.start() if right else len(text)]
+    return text[_clause_start(text, start) : right.start() if right else len(text)]
+
+
+@lru_cache(maxsize=256)
+def _whole(article: Article) -> str:
+    """An article's heading and matched text, as one string (built once per article, not
+    once per candidate sentence: every sentence of it looks names up there)."""
+    return f"{article.heading}\n{article.matched.text}"
 
 
 def _bigrams(text: str) -> set[str]:
@@ -351,20 +362,6 @@ class Checker:
             around.update((year, year - 1))
         return around
 
-    @staticmethod
-    def _said_of_another(claim_text: str, value: Value, sentence: Sentence,
-                         candidate: Value, printed: Sequence[Value]) -> bool:  # fmt: skip
-        """Whether the word that names the claim's value (``_measure_word``) is, in the
-        sentence, in the clause of another of its values and not in ``candidate``'s:
-        全社会物流总费用约为600亿元 speaks of 物流总费用与GDP的比率为13.5%, not of
-        节约社会物流成本近12亿元."""
-        word = _measure_word(claim_text, value)
-        text = sentence.text
-        own = _clause(text, candidate.start, candidate.end)
-        if word is None or word in own:
-            return False
-        return any(word in _clause(text, o.start, o.end) for o in printed if o is not candidate)
-
     def _local(self, claim_text: str, value: Value, english: bool, sentence: Sentence,
                candidate: Value, expansion: Expansion | None) -> float:  # fmt: skip
         """How well the article's clause around ``candidate`` says what the claim's clause
@@ -491,8 +488,11 @@ class Checker:
             return outcome
         phrase, _ = unsaid
         sentence = outcome.sentence
-        ends = _EN_ORG_ENDS[phrase.split()[-1] if phrase.split()[-1] in _EN_ORG_ENDS
-                            else next(k for k in _EN_ORG_KINDS if k in phrase.split())]
+        words = phrase.split()
+        # its kind: the last word (…Group), else the kind word inside (…Academy of Sciences)
+        kind = words[-1] if words[-1] in _EN_ORG_ENDS else next(
+            k for k in _EN_ORG_KINDS if k in words)  # fmt: skip
+        ends = _EN_ORG_ENDS[kind]
         # not one the statement names itself (Dalongwang Group: 大龙网集团)
         others = [w for w in _CAPITALISED.findall(statement) if w not in phrase]
         rivals = [(a, b) for a, b in _organisations_ending(sentence.text, ends)
@@ -557,7 +557,7 @@ class Checker:
                     claimed = year + (-1 if "去" in scope.text or "last" in scope.text else 0)
                 if claimed is not None and around and claimed not in around:
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(scope.text))
-        printed_all = f"{sentence.article.heading}\n{sentence.article.matched.text}"
+        printed_all = _whole(sentence.article)
         if english:
             # a place or person in pinyin this article never spells (Liling, for an article
             # on 攸县): the statement is about another article's, if any
@@ -600,16 +600,18 @@ class Checker:
                 # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
                 # of another clause is no percent-for-point confusion
                 comparable = [(c, a) for c, a in comparable if a or c.kind == fact.kind]
+            # once per fact: the word that names it (Chinese) and the number it writes
+            measure = None if english else _measure_word(statement.text, fact)
+            digits = _digits(fact.text)
+            written = [c for c, _ in comparable if digits is not None and _digits(c.text) == digits]
             best: tuple[float, Value, bool] | None = None
             for candidate, agrees in comparable:
                 local = self._local(statement.text, fact, english, sentence, candidate, expansion)
-                elsewhere = not english and self._said_of_another(
-                    statement.text, fact, sentence, candidate, printed)  # fmt: skip
+                elsewhere = measure is not None and _said_of_another(
+                    measure, sentence.text, candidate, printed)  # fmt: skip
                 # the claim's own number in another unit, scale or bound (6,000 mu for
                 # 约6000平方米, 200.9 million for 200.9亿元) is the value it miswrote
-                digits = _digits(fact.text)
-                alike = digits is not None and not agrees and digits == _digits(candidate.text)
-                if alike and sum(_digits(c.text) == digits for c, _ in comparable) == 1:
+                if not agrees and written == [candidate]:
                     local = max(local, sentence.coverage)
                 if len(comparable) == 1 and not elsewhere:
                     # the sentence's only value of this kind: the sentence aligns it
@@ -630,8 +632,7 @@ class Checker:
             local, candidate, agrees = best
             weakest = min(weakest, local)
             agreeing = agreeing and agrees
-            if not agrees and not english:
-                measure = _measure_word(statement.text, fact)
+            if not agrees:
                 # a figure of something the article never names (年产值) is not the one it
                 # gives of something else (总投资达10亿元); a paraphrase keeps part of the
                 # name (投资额 for 投资), and a two-character head is too general to tell
@@ -696,7 +697,7 @@ class Checker:
             if kind not in ("place", "organization") or _named(name.text, sentence.text):
                 continue
             elsewhere = _named(name.text, article.matched.text) or _named_in_part(
-                name.text, f"{article.heading}\n{article.matched.text}")  # fmt: skip
+                name.text, _whole(article))  # fmt: skip
             # an organisation the article never prints may be swapped for one of any kind
             # (省发改委 for 省工信厅); otherwise the rival shares the name's kind suffix
             any_suffix = kind == "organization" and not elsewhere
@@ -836,11 +837,7 @@ class Checker:
                     wrong = FactAlignment(name.kind.value, name.text, rival.text, False, start, end)
                     return _Outcome(CONTRADICTED, sentence.coverage * cover, sentence, [wrong],
                                     _note_contradicted(wrong))  # fmt: skip
-            article = sentence.article
-            lead = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
-            others = [r for r in name_spans(sentence.text)
-                      if r.kind == name.kind and r.text not in statement.text]  # fmt: skip
-            if at < 0 and _named(name.text, lead) and not others:
+            if at < 0 and _named_nearby(name, sentence, statement.text):
                 continue  # the passage (or its lead) is about it and the sentence names no
                 # other (该企业)
             return None
@@ -891,10 +888,8 @@ def _listed_with(text: str, start: int, end: int, claim: str) -> bool:
     """Whether the name ``text[start:end]`` is an item of a list (、) beside another item
     the claim says: 包含细分行业集采中心、品牌中心、数字贸易产业大数据中心等7大板块 lists parts
     of the claim's 数字贸易总部中心, not a rival to it."""
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
-    right = _CLAUSE_BREAK.search(text, end)
     # a list ends at 等 (…、数字贸易产业大数据中心等7大板块)
-    listed = text[left : right.start() if right else len(text)].split("等")[0]
+    listed = _clause(text, start, end).split("等")[0]
     items = [_FUNCTION.sub("", i) for i in listed.split("、")]
     name = text[start:end]
     own = next((i for i in items if name in i), "")
@@ -906,16 +901,35 @@ def _listed_with(text: str, start: int, end: int, claim: str) -> bool:
     )
 
 
+def _said_of_another(word: str, text: str, candidate: Value, printed: Sequence[Value]) -> bool:
+    """Whether ``word``, which names the claim's value (``_measure_word``), is in the clause
+    of another of the sentence's values and not in ``candidate``'s: 全社会物流总费用约为
+    600亿元 speaks of 物流总费用与GDP的比率为13.5%, not of 节约社会物流成本近12亿元."""
+    if word in _clause(text, candidate.start, candidate.end):
+        return False
+    return any(word in _clause(text, o.start, o.end) for o in printed if o is not candidate)
+
+
 def _measure_word(claim: str, value: Value) -> str | None:
     """The noun that names a Chinese claim's amount: one of two characters or more among
     the three words before it in its clause (物流总费用约为600亿元: 总费用; 预计年产值可达
     20亿元: 年产值). None for a date, which its clause's subject scopes from further off."""
     if value.kind == "date":
         return None
-    left = max((m.end() for m in _CLAUSE_BREAK.finditer(claim, 0, value.start)), default=0)
-    nouns = [w for w, flag, _ in tagged(claim[left : value.start])[-3:]
+    before = claim[_clause_start(claim, value.start) : value.start]
+    nouns = [w for w, flag, _ in tagged(before)[-3:]
              if flag.startswith("n") and len(w) >= 2]  # fmt: skip
     return nouns[-1] if nouns else None
+
+
+def _named_nearby(name: SpanCandidate, sentence: Sentence, claim: str) -> bool:
+    """Whether the sentence's headline, lead or passage names ``name`` and the sentence
+    names no other of its kind (the claim's own words read as names are not others)."""
+    article = sentence.article
+    lead = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
+    if not _named(name.text, lead):
+        return False
+    return not any(r.kind == name.kind and r.text not in claim for r in name_spans(sentence.text))
 
 
 def _without_rivals(text: str, name: SpanCandidate) -> str:
@@ -1161,9 +1175,14 @@ def _english_window(claim: str, value: Value) -> str:
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'s)?\b(?!-)")
 
 
-_EN_ORG_KINDS = ("Group", "Academy", "Commission", "Company", "Co", "Corporation", "Institute",
-                 "University", "Bureau", "Department", "Committee", "Association", "Bank",
-                 "Society", "Administration", "Ministry")  # fmt: skip
+_EN_ORG_ENDS = {"Group": ("集团",), "Academy": ("院",), "Commission": ("委", "委员会"),
+                "Company": ("公司",), "Co": ("公司",), "Corporation": ("公司", "集团"),
+                "Institute": ("所", "院"), "University": ("大学",), "Bureau": ("局",),
+                "Department": ("厅", "部"), "Committee": ("委", "委员会"),
+                "Association": ("协会", "会"), "Bank": ("银行",), "Society": ("会",),
+                "Administration": ("局", "署"), "Ministry": ("部",)}  # fmt: skip
+"""How each kind of English organisation's Chinese name ends."""
+_EN_ORG_KINDS = tuple(_EN_ORG_ENDS)
 _EN_ORGANISATION = re.compile(
     r"\b(?:[A-Z][\w'-]*\s+(?:(?:of|and|for|the)\s+)*)+"
     r"(?:" + "|".join(_EN_ORG_KINDS) + r")\b"
@@ -1178,13 +1197,6 @@ _GENERIC_IN_NAMES = frozenset(
 tell none apart."""
 
 
-_EN_ORG_ENDS = {"Group": ("集团",), "Academy": ("院",), "Commission": ("委", "委员会"),
-                "Company": ("公司",), "Co": ("公司",), "Corporation": ("公司", "集团"),
-                "Institute": ("所", "院"), "University": ("大学",), "Bureau": ("局",),
-                "Department": ("厅", "部"), "Committee": ("委", "委员会"),
-                "Association": ("协会", "会"), "Bank": ("银行",), "Society": ("会",),
-                "Administration": ("局", "署"), "Ministry": ("部",)}  # fmt: skip
-"""How each kind of English organisation's Chinese name ends."""
 
 
 _NAME_BOUNDARY = re.compile(r"[和与及、,，。;；:：由在为是的对“”《》()（）\s]")
