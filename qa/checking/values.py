@@ -121,7 +121,7 @@ _EN_VALUE = re.compile(
     r"(?P<scale>hundred million|thousand|million|billion|trillion)?\s?"
     r"(?P<unit>percentage points?|per ?cent|%|"
     + "|".join(sorted({*_EN_MONEY, *_EN_QUANTITY}, key=len, reverse=True))
-    + r"|(?:[a-z-]+\s){0,3}?(?:"
+    + r"|(?:[a-z-]+\s){0,4}?(?:"
     + "|".join(_EN_COUNT_NOUNS)
     + r")[a-z]*)?(?!\w)",
     re.I,
@@ -488,6 +488,9 @@ def values_agree(claimed: Value, printed: Value) -> bool | None:
         # date contradicts only when it says as much as the article's, or two parts of it
         said = sum(p is not None for p in printed.date)
         return False if len(told) >= min(2, said) else None
+    if {claimed.kind, printed.kind} == {"count", "quantity"} and claimed.unit == printed.unit:
+        # 3万辆 reads as a quantity and 30,000 vehicles as a count: the same thing counted
+        claimed, printed = replace(claimed, kind="count"), replace(printed, kind="count")
     if claimed.family != printed.family:
         return None
     if claimed.kind != printed.kind:

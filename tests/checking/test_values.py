@@ -167,3 +167,16 @@ def test_two_approximate_values_agree_only_as_numbers() -> None:
     # one side approximate keeps its slack (约12亿元 of 11.96亿元)
     assert values_agree(one("约12亿元"), one("11.96亿元")) is True
     assert values_agree(one("about 1.2 billion yuan", english=True), one("约12亿元")) is True
+
+
+def test_a_count_and_a_quantity_of_the_same_unit_compare() -> None:
+    (vehicles,) = find_values("monthly output stayed below 30,000 vehicles", english=True)
+    (printed,) = find_values("北汽株洲基地月产突破3万辆", english=False)
+    assert (vehicles.kind, printed.kind) == ("count", "quantity")
+    assert values_agree(vehicles, printed) is False  # under 30,000 against over it
+    (about,) = find_values("about 30,000 vehicles a month", english=True)
+    assert values_agree(about, printed) is not None
+    # a count names its noun several words after the number
+    (firms,) = find_values("benefited 700 technology-based small and medium-sized enterprises",
+                           english=True)  # fmt: skip
+    assert (firms.kind, firms.amount, firms.unit) == ("count", 700.0, "家")
