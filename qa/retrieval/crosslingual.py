@@ -63,8 +63,29 @@ def _package_data(package: str, *parts: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)), *parts)
 
 
+_IRREGULAR = {"held": "hold", "grew": "grow", "grown": "grow", "rose": "rise", "risen": "rise",
+              "fell": "fall", "fallen": "fall", "won": "win", "built": "build", "led": "lead",
+              "made": "make", "took": "take", "taken": "take", "began": "begin",
+              "begun": "begin", "brought": "bring", "spent": "spend", "sold": "sell",
+              "paid": "pay", "met": "meet", "gave": "give", "given": "give", "drew": "draw",
+              "drawn": "draw", "kept": "keep", "told": "tell", "chose": "choose",
+              "chosen": "choose", "became": "become", "sought": "seek", "bought": "buy",
+              "thought": "think", "went": "go", "gone": "go", "saw": "see", "seen": "see",
+              "ran": "run", "broke": "break", "broken": "break", "drove": "drive",
+              "driven": "drive", "struck": "strike", "laid": "lay", "wrote": "write",
+              "written": "write", "spoke": "speak", "spoken": "speak", "hit": "hit",
+              "set": "set", "cut": "cut", "put": "put", "shut": "shut", "lent": "lend",
+              "sent": "send", "stood": "stand", "understood": "understand", "felt": "feel",
+              "found": "find", "got": "get", "left": "leave", "lost": "lose", "meant": "mean",
+              "shown": "show", "children": "child", "people": "person",
+              "women": "woman", "men": "man"}  # fmt: skip
+"""Irregular inflections, which the suffix rules below cannot undo."""
+
+
 def _lemmas(word: str) -> list[str]:
     forms = [word]
+    if word in _IRREGULAR:
+        forms.append(_IRREGULAR[word])
     for suffix, replacement in (
         ("ies", "y"),
         ("es", ""),
@@ -140,10 +161,11 @@ def _build_reverse_cedict() -> dict[str, tuple[str, ...]]:
             glosses = match[4].split("/")
             for position, gloss in enumerate(glosses[:6]):
                 cleaned = _GLOSS_NOISE.sub("", gloss).lower().strip()
-                # Only the gloss's head: "Yanling County in Zhuzhou, Hunan" must not
-                # make "Hunan" mean 炎陵.
-                for head in re.split(r"[;,]", cleaned)[:1]:
-                    head = head.strip().removeprefix("to ").strip(" .")
+                # A gloss lists its senses apart by semicolons ("company; firm; enterprise":
+                # 企业 is each); of each only the head: "Yanling County in Zhuzhou, Hunan"
+                # must not make "Hunan" mean 炎陵.
+                for sense in cleaned.split(";"):
+                    head = sense.split(",")[0].strip().removeprefix("to ").strip(" .")
                     # "to be elected" (当选) is what "elected" asks for
                     for piece in (head, head[3:]) if head.startswith("be ") else (head,):
                         words = piece.split()
@@ -383,7 +405,8 @@ class EnglishExpander:
             if i in used:
                 continue
             word = lower.removesuffix("'s")
-            hits = self._dictionary_terms(word)
+            # an abbreviation is no common word: US is not "us" (我们)
+            hits = [] if original.isupper() and len(original) > 1 else self._dictionary_terms(word)
             if not hits and "-" in word:
                 # the dictionary writes some compounds with spaces ("high tech": 高科技)
                 hits = self._dictionary_terms(word.replace("-", " "))

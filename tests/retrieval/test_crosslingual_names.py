@@ -78,3 +78,20 @@ def test_a_names_readings_are_ranked_by_the_questions_other_words() -> None:
     in_context = EnglishExpander(index.__contains__, index.short_words, index.frequency,
                                  index.rows_holding)  # fmt: skip
     assert dict(in_context.expand(question).groups)["Shifeng"][0] == "石峰区"
+
+
+def test_every_sense_of_a_gloss_is_a_rendering() -> None:
+    # CC-CEDICT writes 企业 "company; firm; enterprise; corporation": one gloss, four senses
+    table = reverse_cedict()
+    assert "企业" in table["enterprise"] and "企业" in table["firm"]
+    # …but only each sense's head: 炎陵 is "Yanling county in Zhuzhou, Hunan", not Hunan
+    assert "炎陵" not in table.get("hunan", ())
+
+
+def test_irregular_inflections_and_abbreviations() -> None:
+    index = LexicalIndex.build(["座谈会在茶陵举行,我们出口增长。"], Bm25Params())
+    expander = EnglishExpander(index.__contains__, index.short_words)
+    groups = dict(expander.expand("The forum was held in Chaling").groups)
+    assert "举行" in groups["held"]  # held: hold
+    # US is an abbreviation, not the pronoun us (我们)
+    assert "US" not in dict(expander.expand("exports to the US grew").groups)
