@@ -259,8 +259,27 @@ def _classify_english(text: str) -> tuple[AnswerType, str | None]:
     return AnswerType.OTHER, None
 
 
+ABBREVIATIONS = {
+    "人大": ("人民代表大会",), "政协": ("政治协商会议",),
+    "发改委": ("发展和改革委员会", "发展改革委"),
+    "工信部": ("工业和信息化部",), "工信厅": ("工业和信息化厅",), "工信局": ("工业和信息化局",),
+    "国资委": ("国有资产监督管理委员会",), "人社局": ("人力资源和社会保障局",),
+    "住建局": ("住房和城乡建设局",),
+}  # fmt: skip
+"""Official short names and the full names an article may print instead (a claim's
+市十六届人大五次会议 is the page's 第十六届人民代表大会第五次会议); each way round."""
+_FULL_NAMES = {full: short for short, fulls in ABBREVIATIONS.items() for full in fulls}
+
+
 def _context_terms(fragment: str) -> list[str]:
     return [t for t in analyze(fragment) if not t.startswith("#")]
+
+
+def _also_written(term: str) -> tuple[str, ...]:
+    """The other ways an official name is written: its short or its full name."""
+    if term in ABBREVIATIONS:
+        return ABBREVIATIONS[term]
+    return (_FULL_NAMES[term],) if term in _FULL_NAMES else ()
 
 
 def analyze_question(
@@ -291,7 +310,7 @@ def analyze_question(
     renderings = {
         word.lower().removesuffix("'s"): rendered for word, rendered in expansion.groups
     } if expansion else {}  # fmt: skip
-    groups = tuple((t, *renderings.get(t, ())) for t in terms)
+    groups = tuple((t, *renderings.get(t, ()), *_also_written(t)) for t in terms)
     return QuestionAnalysis(text, False, answer_type, unit, groups, left, right, plural)
 
 

@@ -81,3 +81,13 @@ def test_english_words_of_a_chinese_question_are_found_by_their_rendering_or_any
     assert ("projects", "项目", "工程") not in missing and ("community", "社区") not in missing
     found, missing = evidence.of(analyze_question("GDP之比是多少?"), "物流总费用与GDP的比率")
     assert found == 1.0 and not missing
+
+
+def test_an_official_short_name_is_found_by_its_full_name_and_back() -> None:
+    evidence = QuestionCoverage({})
+    short = analyze_question("市十六届人大五次会议召开")
+    found, missing = evidence.of(short, "株洲市第十六届人民代表大会第五次会议召开")
+    assert found == 1.0 and not missing
+    full = analyze_question("政治协商会议委员有多少人?")
+    assert ("政治协商会议", "政协") in full.groups
+    assert ("政治协商会议", "政协") not in evidence.of(full, "市政协委员350人")[1]

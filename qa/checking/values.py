@@ -60,7 +60,7 @@ _UNIT_ALTERNATIVES = "|".join(
            key=len, reverse=True)
 )  # fmt: skip
 _ZH_VALUE = re.compile(
-    rf"(?P<pre>{_BEFORE})?"
+    rf"(?:(?P<pre>{_BEFORE})了?)?"  # 超过了12亿元 is 超过12亿元
     rf"(?:百分之(?P<pct>[{_CN_NUMERAL}]+|\d+(?:\.\d+)?)"
     rf"|(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|(?<![{_CN_NUMERAL}])[{_CN_NUMERAL}]*[一二两三四五六七八九十][{_CN_NUMERAL}]*"
     rf"|(?<![{_CN_NUMERAL}])[百千](?=[万亿]))"
@@ -315,8 +315,27 @@ def _zh_dates(text: str, year_of_article: int | None) -> list[Value]:
     return found
 
 
-def _zh_ordinals(text: str) -> list[Value]:
+_N = r"(?<![第\d〇零一二两三四五六七八九十百])(\d+|[一二三四五六七八九十百]+)"
+_SESSION = re.compile(
+    rf"{_N}届(?:[^，,。;；:：\n]{{0,8}}?{_N}次)?"
+    r"(?=[^，,。;；:：\n]{0,4}?(?:人大|政协|全会|代表大会|委员会|会议|党代会))"
+)
+"""A session written without 第 (市十六届人大五次会议: the 16th congress, its 5th meeting)."""
+
+
+def _sessions(text: str) -> list[Value]:
     found = []
+    for match in _SESSION.finditer(text):
+        for group, unit in ((1, "届"), (2, "次")):
+            number = chinese_number(match[group]) if match[group] else None
+            if number is not None:
+                start, end = match.start(group), match.end(group) + 1
+                found.append(Value("ordinal", number, unit, "", start, end, text[start:end]))
+    return found
+
+
+def _zh_ordinals(text: str) -> list[Value]:
+    found = _sessions(text)
     for match in _ORDINAL.finditer(text):
         number = 1.0 if match["first"] else chinese_number(match["n"])
         if number is not None:
@@ -436,8 +455,10 @@ def find_values(text: str, *, english: bool, year_of_article: int | None = None)
         ]
         return _without_overlaps([*dates, *numbers, *_en_ordinals(text)])
     dates = _zh_dates(text, year_of_article)
-    numbers = _zh_values(text)
-    return _without_overlaps([*dates, *numbers, *_zh_ordinals(text)])
+    ordinals = _zh_ordinals(text)
+    # 五次 of 人大五次会议 is the fifth meeting, not five of them
+    numbers = [n for n in _zh_values(text) if not any(o.start <= n.start < o.end for o in ordinals)]
+    return _without_overlaps([*dates, *numbers, *ordinals])
 
 
 # ---------------------------------------------------------------- comparing

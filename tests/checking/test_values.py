@@ -180,3 +180,22 @@ def test_a_count_and_a_quantity_of_the_same_unit_compare() -> None:
     (firms,) = find_values("benefited 700 technology-based small and medium-sized enterprises",
                            english=True)  # fmt: skip
     assert (firms.kind, firms.amount, firms.unit) == ("count", 700.0, "家")
+
+
+def test_a_session_without_di_is_an_ordinal() -> None:
+    values = find_values("报告在市十六届人大五次会议上作出", english=False)
+    assert [(v.kind, v.amount, v.unit) for v in values] == [("ordinal", 16, "届"),
+                                                             ("ordinal", 5, "次")]  # fmt: skip
+    printed = find_values("在株洲市第十六届人民代表大会第五次会议上", english=False)
+    assert [values_agree(c, p) for c, p in zip(values, printed, strict=True)] == [True, True]
+    # a count of meetings or terms stays a count, or no value
+    assert [(v.kind, v.text) for v in find_values("全年召开五次会议", english=False)] == [
+        ("count", "五次")]  # fmt: skip
+    assert find_values("连续三届获评", english=False) == []
+
+
+def test_a_qualifier_followed_by_le_still_qualifies() -> None:
+    (over,) = find_values("节省的社会物流成本超过了12亿元", english=False)
+    assert (over.qualifier, over.amount) == ("over", 1.2e9)
+    (printed,) = find_values("节约社会物流成本近12亿元", english=False)
+    assert values_agree(over, printed) is False
