@@ -432,7 +432,9 @@ class Checker:
         if english:
             passages = "\n".join(f"{h.article.title}\n{h.chunk.text}"
                                  for h in hits[: self.config.passages])  # fmt: skip
-            unread = _unrendered_names(statement.text, passages)
+            place = event_place(statement.text, english)
+            unread = [n for n in _unrendered_names(statement.text, passages)
+                      if place is None or n not in place]  # fmt: skip
             if unread:
                 # a place or person the passages never name: they are about someone else
                 return Decision(NOT_FOUND, _note_scope(unread[0]), None)
@@ -558,10 +560,26 @@ class Checker:
                 if claimed is not None and around and claimed not in around:
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(scope.text))
         printed_all = _whole(sentence.article)
+        # where an event was held is its fact, not a scope: 在茶陵举行 contradicts 在攸县举行
+        place = event_place(statement.text, english)
+        if place is not None:
+            swap = _event_place_swap(place, english, sentence)
+            needed = config.english_contradict_cover if english else config.contradict_cover
+            if swap is not None and sentence.coverage >= needed * discount:
+                start, end = sentence.start + swap[0], sentence.start + swap[1]
+                wrong = FactAlignment("place", place, sentence.text[swap[0] : swap[1]], False,
+                                      start, end)  # fmt: skip
+                return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
+        # …and only a sentence that says that place bears the statement out
+        unplaced = place is not None and not (
+            spelled_in(place.split()[0], sentence.text) if english
+            else _named(place, sentence.text))  # fmt: skip
         if english:
             # a place or person in pinyin this article never spells (Liling, for an article
-            # on 攸县): the statement is about another article's, if any
-            unread = _unread_names(statement.text, printed_all)
+            # on 攸县): the statement is about another article's, if any (not the place of
+            # its event: that is the fact to check)
+            unread = [n for n in _unread_names(statement.text, printed_all)
+                      if place is None or n not in place]  # fmt: skip
             if unread:
                 return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(unread[0]))
         if facts:
@@ -587,7 +605,8 @@ class Checker:
                 return None
             return self._mix_up(sentence, sentence.coverage, conflict, [])
         if not facts:
-            return self._judge_plain(statement, sentence, claim_names, expansion, discount)
+            plain = self._judge_plain(statement, sentence, claim_names, expansion, discount)
+            return None if unplaced and plain and plain.verdict == SUPPORTED else plain
         alignments: list[FactAlignment] = []
         agreeing = True
         unnamed = False
@@ -663,6 +682,8 @@ class Checker:
             strong = False
         if agreeing and conflict is not None:
             return self._mix_up(sentence, score, conflict, alignments) if strong else None
+        if agreeing and unplaced:
+            return None
         if agreeing:
             notes = [a.note for a in alignments if a.note]
             return _Outcome(SUPPORTED, score, sentence, alignments,
@@ -1270,6 +1291,53 @@ def _unrendered_names(text: str, passages: str) -> list[str]:
         if pinyin_segmentations(word, 1) and not spelled_in(word, passages):
             unread.append(word)
     return unread
+
+
+_EVENT_VERBS = "举行|举办|召开|开幕|揭牌|落户|开工|投资建设|建设"
+_ZH_EVENT_PLACE = re.compile(rf"在(?P<place>[\u4e00-\u9fff]{{2,6}}?)(?:{_EVENT_VERBS})")
+_ZH_PLACE_IS = re.compile(
+    r"(?:举办地|举行地|所在地|地点)(?:是|为|在)(?P<place>[\u4e00-\u9fff]{2,6}?)(?=[,，。;；!！]|$)"
+)
+_EN_EVENT_PLACE = re.compile(
+    r"\b(?:held|hosted|staged|took place|convened|opened|launched|unveiled|built|build|"
+    r"building|set up|settled|located|based)\b[^.;]{0,80}?\bin\s+"
+    r"(?P<place>[A-Z][a-z]+(?:\s(?:County|City|District|Province|Town|Township))?)"
+)
+_MONTHS = frozenset("january february march april may june july august september october "
+                    "november december".split())  # fmt: skip
+
+
+def event_place(claim: str, english: bool) -> str | None:
+    """The place a statement says an event happened or a project is built in (在茶陵举行,
+    举办地是炎陵, held in Chaling County, build its base in Suzhou): that place is the fact
+    itself, not the scope of a figure."""
+    if english:
+        found = [m["place"] for m in _EN_EVENT_PLACE.finditer(claim)]
+        found = [f for f in found if f.split()[0].lower() not in _MONTHS]
+    else:
+        found = [m["place"] for m in (*_ZH_EVENT_PLACE.finditer(claim),
+                                      *_ZH_PLACE_IS.finditer(claim))]  # fmt: skip
+    return found[0] if len(set(found)) == 1 else None
+
+
+_HERE = ("当地", "本地", "该地", "此地", "这里", "那里", "现场", "该县", "该市", "该区", "此")
+"""Words that stand for a place already named: no rival to it."""
+
+
+def _event_place_swap(claimed: str, english: bool, sentence: Sentence) -> tuple[int, int] | None:
+    """The span of the place the sentence says the statement's event happened in, when it
+    is another than ``claimed`` (``event_place``): 在茶陵举行 against 举办地是炎陵."""
+    # whatever stands where the place stands is where it was (在线上举行 is not in 炎陵)
+    found = [m for m in _ZH_EVENT_PLACE.finditer(sentence.text)
+             if not m["place"].startswith(_HERE)]  # fmt: skip
+    if len(found) != 1:
+        return None
+    place = found[0]["place"]
+    if english:
+        same = spelled_in(claimed.split()[0], place)
+    else:
+        same = claimed in place or place in claimed or _named(claimed, sentence.text)
+    return None if same else (found[0].start("place"), found[0].end("place"))
 
 
 def _clause_swap(claim: str, words: Sequence[str], text: str, start: int, end: int,

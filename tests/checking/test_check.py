@@ -293,15 +293,16 @@ def test_the_readers_sentence_still_answers_for_year_and_place(pipeline: Pipelin
 
 def test_the_reader_asked_where_names_another_place(pipeline: Pipeline) -> None:
     # 思微特拟在无锡投资建设…: asked where, the reader reads 无锡 in the sentence that says
-    # the rest of the claim, which never names 苏州
-    claim = "宏达电子控股子公司思微特拟在苏州投资建设特种器件晶圆制造封测基地项目。"
+    # the rest of the claim, which never names 苏州 (a claim not in the sentence's 在X建设
+    # frame, which would decide it without the reader)
+    claim = "宏达电子控股子公司思微特的特种器件晶圆制造封测基地项目选址苏州。"
     pipeline.checker.reader = _ReaderSaying("无锡", 0.9)
     verdict = single(pipeline, claim)
     assert verdict.verdict == "contradicted"
     assert [(a.claimed, a.printed, a.agrees) for a in verdict.alignments] == [
         ("苏州", "无锡", False)
     ]
-    assert "拟在哪里投资建设" in "".join(pipeline.checker.reader.questions)
+    assert "项目选址哪里" in "".join(pipeline.checker.reader.questions)
     # the claim's own place, or an unsure reading, contradicts nothing
     pipeline.checker.reader = _ReaderSaying("无锡", 0.1)
     assert single(pipeline, claim).verdict == "not_found"
@@ -532,3 +533,23 @@ def test_the_reader_contradicts_only_from_a_passage_that_names_the_claims_subjec
 
     assert judged("湖南亚美茶油股份有限公司的订单已经排到了今年7月份。") == "contradicted"
     assert judged("炎陵高新区铝基材料项目的订单已经排到了今年7月份。") is None
+
+
+def test_where_an_event_was_held_is_its_fact_not_its_scope(pipeline: Pipeline) -> None:
+    from qa.checking.verify import event_place
+
+    assert event_place("启动仪式的举办地是炎陵。", english=False) == "炎陵"
+    assert event_place("The ceremony took place in You County.", english=True) == "You County"
+    assert event_place("The plant was built in 2019 in January.", english=True) is None
+    assert event_place("株洲2025年节约物流成本近12亿元。", english=False) is None
+    # a place the article never names, where the event was held: contradicted, not not_found
+    for claim in ("湘赣边数字贸易总部中心运营启动仪式的举办地是炎陵。",
+                  "湘赣边数字贸易总部中心的运营启动仪式在攸县举行。"):  # fmt: skip
+        verdict = single(pipeline, claim)
+        assert verdict.verdict == "contradicted", verdict
+        (wrong,) = [a for a in verdict.alignments if not a.agrees]
+        assert wrong.printed == "茶陵"
+    assert single(pipeline, "第二届湖南省油茶节在攸县举办。").verdict == "supported"
+    # the place scoping a figure stays a scope (茶陵县 is not the ratio's city)
+    scoped = single(pipeline, "2025年茶陵县全社会物流总费用与GDP的比率为13.5%。")
+    assert scoped.verdict == "not_found"
