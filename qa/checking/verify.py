@@ -409,6 +409,8 @@ class Checker:
     ) -> Decision:
         """The verdict on ``statement`` (matched text) from ``hits``."""
         english = statement.english
+        # who says it is no part of what is said (据株洲市政府工作报告,…; According to …,)
+        statement = replace(statement, text=_unattributed(statement.text, english))
         own_values = find_values(statement.text, english=english)
         scope_values = [
             v for v in find_values(statement.scope, english=english) if v.kind == "date"
@@ -599,6 +601,19 @@ class Checker:
         conflict = self._name_conflict(statement.text, sentence, claim_names,
                                        scoped=bool(facts))  # fmt: skip
         if isinstance(conflict, str):
+            # a name the article never prints, where the sentence, worded alike, has
+            # another (由大龙网集团与三一集团 against 由大龙网集团和沐水集团): a mix-up
+            # (an organisation: another place is another scope, 湘潭 for 株洲)
+            organisation = any(n.text == conflict and n.kind == AnswerType.ORGANIZATION
+                               for n in claim_names)  # fmt: skip
+            swap = _swapped_name(statement.text, sentence) if organisation else None
+            if swap is not None and conflict in swap[2] and (
+                sentence.coverage >= config.contradict_cover
+            ) and not _listed_with(sentence.text, swap[0], swap[1], statement.text):  # fmt: skip
+                start, end, claimed = swap
+                wrong = FactAlignment("organization", claimed, sentence.text[start:end], False,
+                                      sentence.start + start, sentence.start + end)  # fmt: skip
+                return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
             return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(conflict))
         if conflict is not None and not facts:
             if sentence.coverage < config.contradict_cover * discount:
@@ -1338,6 +1353,31 @@ def _event_place_swap(claimed: str, english: bool, sentence: Sentence) -> tuple[
     else:
         same = claimed in place or place in claimed or _named(claimed, sentence.text)
     return None if same else (found[0].start("place"), found[0].end("place"))
+
+
+_DOCUMENTS_ZH = "报告|报道|公告|通报|消息|文章|讲话|数据|统计|规划|方案"
+_ZH_ATTRIBUTION = re.compile(
+    rf"^(?:据|根据)[^,，。;；]{{1,24}}?(?:{_DOCUMENTS_ZH})[,，]\s*"
+    rf"|^[^,，。;；]{{0,12}}(?:{_DOCUMENTS_ZH})(?:显示|指出)[,，:：]\s*"
+)
+_DOCUMENTS_EN = r"(?:report|article|announcement|notice|statement|data|figures|statistics|plan)"
+_EN_ATTRIBUTION = re.compile(
+    rf"^(?:according to|as stated in|as reported in|per)\s[^,;.]{{0,60}}?\b{_DOCUMENTS_EN}s?,\s*"
+    rf"|^[^,;.]{{0,60}}?\b{_DOCUMENTS_EN}s?\s(?:says|said|shows|showed|notes|noted|states|stated)"
+    r"(?: that)?\s+",
+    re.I,
+)
+"""Who says it, when it is a document (a report, an article): no speaker whose name may be
+the fact (陈荣介绍, according to Chen Rong)."""
+
+
+def _unattributed(text: str, english: bool) -> str:
+    """``text`` without an opening that only says which document says it (据株洲市政府工作
+    报告, According to the government work report,), when enough is left to check."""
+    found = (_EN_ATTRIBUTION if english else _ZH_ATTRIBUTION).match(text)
+    if found is None or len(text) - found.end() < (20 if english else 6):
+        return text
+    return text[found.end() :]
 
 
 def _clause_swap(claim: str, words: Sequence[str], text: str, start: int, end: int,

@@ -553,3 +553,32 @@ def test_where_an_event_was_held_is_its_fact_not_its_scope(pipeline: Pipeline) -
     # the place scoping a figure stays a scope (茶陵县 is not the ratio's city)
     scoped = single(pipeline, "2025年茶陵县全社会物流总费用与GDP的比率为13.5%。")
     assert scoped.verdict == "not_found"
+
+
+def test_which_document_says_it_is_no_part_of_the_claim(pipeline: Pipeline) -> None:
+    from qa.checking.verify import _unattributed
+
+    assert _unattributed("据株洲市政府工作报告,邓元山当选中国工程院院士。", False) == (
+        "邓元山当选中国工程院院士。")  # fmt: skip
+    assert _unattributed("According to the government work report, Zhuzhou saved 1.2 "
+                         "billion yuan.", True) == "Zhuzhou saved 1.2 billion yuan."  # fmt: skip
+    # a speaker may be the fact: kept
+    speaker = "据陈荣介绍,该公司预计2026年销售额将同比增加50%以上。"
+    assert _unattributed(speaker, False) == speaker
+    assert _unattributed("According to Chen Rong, sales will grow by half.", True).startswith(
+        "According")  # fmt: skip
+    verdict = single(pipeline, "据株洲市政府工作报告,邓元山当选中国工程院院士。")
+    assert verdict.verdict == "contradicted"
+    assert [a.printed for a in verdict.alignments if not a.agrees] == ["冯江华"]
+
+
+def test_an_organisation_the_article_never_names_in_the_sentences_wording(
+    pipeline: Pipeline,
+) -> None:
+    verdict = single(pipeline, "湘赣边数字贸易总部中心项目由大龙网集团与三一集团联合出资建设。")
+    assert verdict.verdict == "contradicted"
+    assert [(a.claimed, a.printed) for a in verdict.alignments if not a.agrees] == [
+        ("三一集团", "沐水集团")]  # fmt: skip
+    # another place, worded alike, is another scope
+    assert single(pipeline, "2025年湘潭市全社会物流总费用与GDP的比率为13.5%。").verdict == (
+        "not_found")  # fmt: skip
