@@ -663,6 +663,17 @@ class Checker:
                 rank = local + (AGREEMENT_BONUS if agrees else 0.0)
                 if best is None or rank > best[0] + (AGREEMENT_BONUS if best[2] else 0.0):
                     best = (local, candidate, agrees)
+            if best is not None and not best[2] and not english:
+                # the claim's own qualifying words just before its value (一期投资3亿元) that
+                # only an agreeing value's part of the sentence says pick that value (一期…,
+                # 投资3亿元), not the total beside it (总投资10亿元)
+                own = _qualifying_words(statement.text, fact)
+                for candidate, agrees in comparable:
+                    if agrees and candidate.kind == fact.kind and _said_in_segment(
+                        own, sentence.text, candidate) and not _said_in_segment(
+                        own, sentence.text, best[1]):  # fmt: skip
+                        best = (max(best[0], sentence.coverage), candidate, True)
+                        break
             if best is None and not comparable and len(facts) > 1:
                 continue  # a detail the sentence does not state (一条 of 一条…生产线)
             # the clause picks the value; the whole sentence backs the pick
@@ -961,6 +972,27 @@ def _measure_word(claim: str, value: Value) -> str | None:
     nouns = [w for w, flag, _ in tagged(before)[-3:]
              if flag.startswith("n") and len(w) >= 2]  # fmt: skip
     return nouns[-1] if nouns else None
+
+
+_SEGMENT_BREAK = re.compile(r"[;；:：。!?！？\n]")
+
+
+def _qualifying_words(claim: str, value: Value) -> tuple[str, ...]:
+    """The claim's words of two characters or more among the two just before its value, in
+    its clause (项目一期投资3亿元: 一期, 投资)."""
+    before = claim[_clause_start(claim, value.start) : value.start]
+    return tuple(w for w, _, _ in tagged(before)[-2:] if len(w) >= 2 and _CJK_CHAR.match(w))
+
+
+def _said_in_segment(words: Sequence[str], text: str, value: Value) -> bool:
+    """Whether the part of ``text`` around ``value``, between semicolons, colons or full
+    stops, says every one of ``words``."""
+    if not words:
+        return False
+    starts = [m.end() for m in _SEGMENT_BREAK.finditer(text, 0, value.start)]
+    stop = _SEGMENT_BREAK.search(text, value.end)
+    segment = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
+    return all(w in segment for w in words)
 
 
 def _named_nearby(name: SpanCandidate, sentence: Sentence, claim: str) -> bool:

@@ -582,3 +582,12 @@ def test_an_organisation_the_article_never_names_in_the_sentences_wording(
     # another place, worded alike, is another scope
     assert single(pipeline, "2025年湘潭市全社会物流总费用与GDP的比率为13.5%。").verdict == (
         "not_found")  # fmt: skip
+
+
+def test_a_part_is_aligned_to_its_own_figure_not_the_total_beside_it(pipeline: Pipeline) -> None:
+    # 总投资10亿元…:一期将于2026至2028年实施,投资3亿元
+    verdict = single(pipeline, "思微特无锡特种器件晶圆制造封测基地项目一期投资3亿元。")
+    assert verdict.verdict == "supported", verdict
+    assert [a.printed for a in verdict.alignments] == ["3亿元"]
+    wrong = single(pipeline, "思微特无锡特种器件晶圆制造封测基地项目一期投资5亿元。")
+    assert wrong.verdict == "contradicted"
