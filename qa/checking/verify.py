@@ -49,7 +49,12 @@ from qa.question import ZH_QUESTION_WORDS, AnswerType, QuestionAnalysis, analyze
 from qa.reading.coverage import QuestionCoverage
 from qa.reading.protocol import Reader, Sentence
 from qa.reading.spans import SpanCandidate, name_spans
-from qa.retrieval.crosslingual import pinyin_segmentations, reverse_cedict, spelled_in
+from qa.retrieval.crosslingual import (
+    common_words,
+    pinyin_segmentations,
+    reverse_cedict,
+    spelled_in,
+)
 from qa.textnorm import matching_view
 from qa.tokens import ENGLISH_STOPWORDS, tagged
 from qa.types import HEADING_PART, TEXT_PART, Article, Expansion, FactAlignment, Hit
@@ -862,19 +867,20 @@ class Checker:
             return None
         alignments = []
         for name in named:
-            at = sentence.text.find(name.text)
+            at, length = _found_name(name.text, sentence.text)
             role = 0.0
             if at >= 0:
-                role, _ = self.coverage.of(words, _clause(sentence.text, at, at + len(name.text)))
+                role, _ = self.coverage.of(words, _clause(sentence.text, at, at + length))
                 # a subject is not repeated clause by clause (思微特注册地为…,此次计划在无锡…
                 # 开展…业务): the sentence counts without the clauses of others of its kind
                 # (冯江华当选…院士,邓元山、柳祥国获评“大国工匠”: not 邓元山's election)
                 own, _ = self.coverage.of(words, _without_rivals(sentence.text, name))
                 role = max(role, own)
             if role >= config.role_cover:
-                end = at + len(name.text)
-                alignments.append(FactAlignment(name.kind.value, name.text, name.text, True,
-                                            sentence.start + at, sentence.start + end))  # fmt: skip
+                end = at + length
+                alignments.append(FactAlignment(name.kind.value, name.text, sentence.text[at:end],
+                                                True, sentence.start + at,
+                                                sentence.start + end))  # fmt: skip
                 continue
             for rival in name_spans(sentence.text):
                 same = rival.text == name.text or rival.text in statement.text
@@ -913,11 +919,15 @@ _TITLE = re.compile(r"《[^《》]{1,30}》")
 
 def _names(text: str) -> list[SpanCandidate]:
     """People, places and organisations (qa.reading.spans), and titles in 《》 (a newspaper,
-    a journal, a speech), which count as organisations: 《人民日报》 for 《求是》 is a swap."""
+    a journal, a speech), which count as organisations: 《人民日报》 for 《求是》 is a swap;
+    no place CC-CEDICT knows only as a common word."""
     titles = [SpanCandidate(m.start(), m.end(), m[0], AnswerType.ORGANIZATION)
               for m in _TITLE.finditer(text)]  # fmt: skip
+    # a tagger's place that the dictionary knows only as a common word (深度, 都市) is none
+    common = common_words()
     inside = [n for n in name_spans(text)
-              if not any(t.start <= n.start < t.end for t in titles)]  # fmt: skip
+              if not any(t.start <= n.start < t.end for t in titles)
+              and not (n.kind == AnswerType.PLACE and n.text in common)]  # fmt: skip
     return [*titles, *inside]
 
 
@@ -1181,6 +1191,25 @@ def _named_in_part(name: str, text: str) -> bool:
             return True
     stem = _ORG_TAIL.sub("", name)
     return stem != name and len(stem) >= 2 and stem in text
+
+
+def _found_name(name: str, text: str) -> tuple[int, int]:
+    """Where ``text`` names ``name`` (start, length), or by its distinctive part without a
+    leading region (株洲市发改委: 市发改委), else (-1, 0)."""
+    at = text.find(name)
+    if at >= 0:
+        return at, len(name)
+    tokens = tagged(name)
+    if len(tokens) > 1 and tokens[0][1] == "ns":
+        rest = name[len(tokens[0][0]) :]
+        at = text.find(rest) if len(rest) >= 2 else -1
+        if at >= 0:
+            # the region's kind stays with it (市发改委 of 株洲市发改委)
+            kind = tokens[0][0][-1] if tokens[0][0][-1] in "市县区省" else ""
+            if kind and text[at - 1 : at] == kind:
+                return at - 1, len(rest) + 1
+            return at, len(rest)
+    return -1, 0
 
 
 def _resolved(value: Value, year: int | None) -> Value:

