@@ -636,6 +636,7 @@ class Checker:
         agreeing = True
         unnamed = False
         weakest = 1.0
+        weakest_wrong = 1.0
         for fact in facts:
             resolved = _resolved(fact, year)
             comparable = [(c, values_agree(resolved, c)) for c in printed]
@@ -686,6 +687,8 @@ class Checker:
                 return None
             local, candidate, agrees = best
             weakest = min(weakest, local)
+            if not agrees:
+                weakest_wrong = min(weakest_wrong, local)
             agreeing = agreeing and agrees
             if not agrees:
                 # a figure of something the article never names (年产值) is not the one it
@@ -710,7 +713,9 @@ class Checker:
             needed = config.endorsed_cover
         if vouched is not None:
             needed = config.english_reader_cover if english else min(needed, config.reader_cover)
-        strong = cover >= needed and weakest >= config.contradict_align * discount
+        # the differing value must be well aligned; values the sentence repeats as claimed
+        # (第十六届…第五次 beside the date) only show it is the same event
+        strong = cover >= needed and weakest_wrong >= config.contradict_align * discount
         strong = strong and not unnamed
         if strong and vouched is not None and _lacks_specific_words(statement, sentence, expansion):
             # the reader reads a figure anywhere: one in a passage that never names the

@@ -608,3 +608,15 @@ def test_a_taggers_place_the_dictionary_knows_as_a_common_word_is_no_name() -> N
 def test_an_organisation_named_without_its_city_bears_its_claim_out(pipeline: Pipeline) -> None:
     verdict = single(pipeline, "座谈会上，株洲市发改委就物流降本增效的整体工作情况作了汇报。")
     assert verdict.verdict == "supported", verdict
+
+
+def test_values_repeated_as_claimed_do_not_weaken_the_one_that_differs(
+    pipeline: Pipeline,
+) -> None:
+    # the heading: ——2025年12月24日在株洲市第十六届人民代表大会第五次会议上
+    verdict = single(pipeline, "株洲市市长陈恢清于2025年12月26日在市第十六届人大第五次会议上"
+                               "作政府工作报告。")  # fmt: skip
+    assert verdict.verdict == "contradicted", verdict
+    assert verdict.evidence is not None and verdict.evidence.part == "heading"
+    assert [(a.claimed, a.printed) for a in verdict.alignments if not a.agrees] == [
+        ("2025年12月26日", "2025年12月24日")]  # fmt: skip
