@@ -100,7 +100,13 @@ _EN_COUNT_NOUNS = {
     "household": "户", "vehicle": "辆", "car": "辆", "item": "项", "patent": "项",
     "reform": "项", "line": "条", "route": "条", "train": "列", "issue": "期",
     "champion": "个", "unit": "个", "sme": "家", "entit": "家", "site": "个", "bas": "个",
-    "park": "个", "phase": "期",
+    "park": "个", "phase": "期", "graduate": "人", "spectator": "人", "visitor": "人",
+    "fan": "人", "attendee": "人", "participant": "人", "talent": "人", "farmer": "人",
+    "voucher": "张", "ticket": "张", "card": "张", "match": "场", "game": "场", "school": "所",
+    "bank": "家", "store": "家", "shop": "家", "agenc": "家", "investor": "家",
+    "supplier": "家", "manufacturer": "家", "hospital": "家", "batch": "批", "award": "项",
+    "achievement": "项", "standard": "项", "contract": "个", "village": "个", "road": "条",
+    "bridge": "座", "tunnel": "条",
 }  # fmt: skip
 EN_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                     "eight": 8, "nine": 9, "ten": 10}  # fmt: skip
@@ -117,8 +123,8 @@ _EN_VALUE = re.compile(
     r"(?P<pre>\b(?:" + "|".join(sorted(_EN_QUALIFIERS, key=len, reverse=True)) + r")\s+)?"
     r"(?P<cur>(?:US)?\$|¥|RMB\s?)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|\b(?:" + "|".join(EN_NUMBER_WORDS) + r")\b)"
-    r"(?!st\b|nd\b|rd\b|th\b)\s?"
-    r"(?P<scale>hundred million|thousand|million|billion|trillion)?\s?"
+    r"(?!st\b|nd\b|rd\b|th\b)[\s-]?"
+    r"(?P<scale>hundred million|thousand|million|billion|trillion)?[\s-]?"
     r"(?P<unit>percentage points?|per ?cent|%|"
     + "|".join(sorted({*_EN_MONEY, *_EN_QUANTITY}, key=len, reverse=True))
     + r"|(?:[a-z-]+\s){0,4}?(?:"

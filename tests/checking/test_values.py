@@ -199,3 +199,13 @@ def test_a_qualifier_followed_by_le_still_qualifies() -> None:
     assert (over.qualifier, over.amount) == ("over", 1.2e9)
     (printed,) = find_values("节约社会物流成本近12亿元", english=False)
     assert values_agree(over, printed) is False
+
+
+def test_english_counts_of_people_and_hyphenated_units() -> None:
+    (line,) = find_values("a 3,000-tonne extrusion production line", english=True)
+    assert (line.kind, line.amount, line.unit) == ("quantity", 3000.0, "吨")
+    (graduates,) = find_values("25,000 new university graduates", english=True)
+    assert (graduates.kind, graduates.unit) == ("count", "人")
+    (printed,) = find_values("新增株洲选株大学生2.5万余人", english=False)
+    assert values_agree(graduates, printed) is True
+    assert find_values("a 10-year plan", english=True) == []
