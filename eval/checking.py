@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,9 @@ class ClaimResult:
     """Every evidence quote equals its article's text at its offsets."""
     evidence_title: str | None
     note: str
+    evidence_agrees: bool | None = None
+    """For a claim decided right as supported or contradicted, whether the quote holds the
+    gold evidence (half its characters, in order, at least); None otherwise."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -137,9 +141,25 @@ def run_checks(pipeline: Pipeline, items: Sequence[ClaimItem], *, k: int = CHECK
                 latency_ms=elapsed, evidence_exact=evidence_is_exact(pipeline, report),
                 evidence_title=first.evidence.title if first and first.evidence else None,
                 note=first.note if first else "",
+                evidence_agrees=_agrees_with_gold(item, report),
             )
         )  # fmt: skip
     return results
+
+
+def _agrees_with_gold(item: ClaimItem, report: CheckReport) -> bool | None:
+    """Whether a claim decided right quotes the gold evidence (see ``ClaimResult``)."""
+    predicted = verdict_of(report)
+    if not item.evidence or predicted != item.label or predicted == NOT_FOUND:
+        return None
+    quotes = [v.evidence.quote for v in report.verdicts
+              if v.verdict == predicted and v.evidence is not None]  # fmt: skip
+    gold = item.evidence
+    for quote in quotes:
+        blocks = SequenceMatcher(None, gold, quote, autojunk=False).get_matching_blocks()
+        if sum(b.size for b in blocks if b.size >= 2) >= 0.5 * len(gold):
+            return True
+    return False
 
 
 def _scores(results: Sequence[ClaimResult]) -> dict[str, Any]:
@@ -178,6 +198,8 @@ def check_metrics(results: Sequence[ClaimResult]) -> dict[str, Any]:
         },
         "by_lang": {lang: _scores(rs) for lang, rs in by_lang.items() if rs},
         "evidence_exact": sum(r.evidence_exact for r in results),
+        "evidence_agrees": sum(bool(r.evidence_agrees) for r in results),
+        "evidence_judged": sum(r.evidence_agrees is not None for r in results),
         "statements": statements,
         "latency_ms_per_claim": percentiles([r.latency_ms for r in results]),
         "latency_ms_per_statement": percentiles(
@@ -260,6 +282,9 @@ def print_check(name: str, figures: dict[str, Any], out: Callable[[str], None] =
         f"evidence exact {figures['evidence_exact']}/{figures['n']}  "
         f"latency per statement p50 {figures['latency_ms_per_statement']['p50']:.0f} ms "
         f"p95 {figures['latency_ms_per_statement']['p95']:.0f} ms")  # fmt: skip
+    if figures.get("evidence_judged"):
+        out(f"  right verdicts quoting the gold evidence: {figures['evidence_agrees']}/"
+            f"{figures['evidence_judged']}")  # fmt: skip
     for verdict, s in figures["per_verdict"].items():
         out(f"  {verdict:13s} P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  "
             f"(gold {s['n']}, said {s['predicted']})")  # fmt: skip

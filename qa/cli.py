@@ -554,8 +554,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     filters = _filters(args)
     index_dir = backend_target(args) or args.index or ensure_default_index(quiet=args.json)
-    # the check reads no span: the fast reader spares loading the neural one
-    pipeline = Pipeline.load(index_dir, reader="fast")
+    # the checker asks the reader of statements no sentence decides: the same reader as
+    # the web chat and the benchmark, so that the CLI, /check and eval agree
+    pipeline = Pipeline.load(index_dir, reader=DEFAULT_READER)
     report = pipeline.check(args.text, k=args.k, filters=filters)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))

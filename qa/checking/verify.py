@@ -697,6 +697,10 @@ class Checker:
                 # (产量 of 月产量 for 月产, 人数 for 观赛超4万人)
                 unnamed = unnamed or (measure is not None and len(measure) >= 3 and not any(
                     pair in printed_all for pair in _bigrams(measure)))  # fmt: skip
+                # a date is the date of what the claim says happened then (6月28日签约): a
+                # sentence that never says it dates something else (1月14日…启动仪式)
+                event = _event_word(statement.text, fact) if fact.kind == "date" else None
+                unnamed = unnamed or (event is not None and event not in sentence.text)
             start, end = sentence.start + candidate.start, sentence.start + candidate.end
             note = _qualifier_note(fact, candidate, english) if agrees else ""
             kind = "date" if fact.kind == "date" else fact.family
@@ -1008,6 +1012,21 @@ def _said_in_segment(words: Sequence[str], text: str, value: Value) -> bool:
     stop = _SEGMENT_BREAK.search(text, value.end)
     segment = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
     return all(w in segment for w in words)
+
+
+_NOT_EVENTS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz", "t", "m", "f", "x", "eng"})
+
+
+def _event_word(claim: str, value: Value) -> str | None:
+    """What a Chinese claim says happened on its date: the word right after it (去年6月28日
+    签约: 签约; 1月16日出版: 出版), when it is no name, time or number."""
+    after = [t for t in tagged(claim[value.end : value.end + 8]) if t[1] != "x"]
+    if not after or after[0][2] != 0:
+        return None
+    word, flag, _ = after[0]
+    if len(word) < 2 or flag in _NOT_EVENTS or not _CJK_CHAR.match(word):
+        return None
+    return word
 
 
 def _named_nearby(name: SpanCandidate, sentence: Sentence, claim: str) -> bool:

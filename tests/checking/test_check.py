@@ -620,3 +620,19 @@ def test_values_repeated_as_claimed_do_not_weaken_the_one_that_differs(
     assert verdict.evidence is not None and verdict.evidence.part == "heading"
     assert [(a.claimed, a.printed) for a in verdict.alignments if not a.agrees] == [
         ("2025年12月26日", "2025年12月24日")]  # fmt: skip
+
+
+def test_a_date_is_contradicted_only_by_the_date_of_the_same_event(pipeline: Pipeline) -> None:
+    # 该项目自去年5月28日签约以来…, not 1月14日上午…运营启动仪式 (whatever the reader says)
+    from qa.checking.verify import _event_word
+
+    claim = "湘赣边数字贸易总部中心项目于去年6月28日签约。"
+    (date,) = find_values(claim, english=False)
+    assert _event_word(claim, date) == "签约"
+    pipeline.checker.reader = _ReaderSaying("1月14日", 0.9)
+    assert single(pipeline, claim).verdict != "contradicted"
+    pipeline.checker.reader = _ReaderSaying("5月28日", 0.9)
+    verdict = single(pipeline, claim)
+    assert verdict.verdict == "contradicted", verdict
+    assert verdict.evidence is not None and "签约" in verdict.evidence.quote
+    assert [a.printed for a in verdict.alignments if not a.agrees] == ["去年5月28日"]
