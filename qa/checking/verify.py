@@ -1031,12 +1031,16 @@ def _event_word(claim: str, value: Value) -> str | None:
 
 def _named_nearby(name: SpanCandidate, sentence: Sentence, claim: str) -> bool:
     """Whether the sentence's headline, lead or passage names ``name`` and the sentence
-    names no other of its kind (the claim's own words read as names are not others)."""
+    names no other of its kind (the claim's own words read as names, and the items of a
+    list it quotes, are not others)."""
     article = sentence.article
     lead = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
     if not _named(name.text, lead):
         return False
-    return not any(r.kind == name.kind and r.text not in claim for r in name_spans(sentence.text))
+    # (nor the items of a list the claim quotes: 细分行业集采中心、品牌中心、…大数据中心等)
+    return not any(r.kind == name.kind and r.text not in claim
+                   and not _listed_with(sentence.text, r.start, r.end, claim)
+                   for r in name_spans(sentence.text))  # fmt: skip
 
 
 def _without_rivals(text: str, name: SpanCandidate) -> str:

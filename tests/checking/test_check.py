@@ -636,3 +636,12 @@ def test_a_date_is_contradicted_only_by_the_date_of_the_same_event(pipeline: Pip
     assert verdict.verdict == "contradicted", verdict
     assert verdict.evidence is not None and "签约" in verdict.evidence.quote
     assert [a.printed for a in verdict.alignments if not a.agrees] == ["去年5月28日"]
+
+
+def test_the_items_of_a_list_the_claim_quotes_are_no_rivals_of_its_subject(
+    pipeline: Pipeline,
+) -> None:
+    # 大龙网以项目为载体…,包含细分行业集采中心、品牌中心、数字贸易产业大数据中心等7大板块
+    verdict = single(pipeline, "湘赣边数字贸易总部中心设有细分行业集采中心、品牌中心等7大板块。")
+    assert verdict.verdict == "supported", verdict
+    assert verdict.evidence is not None and "7大板块" in verdict.evidence.quote
