@@ -599,6 +599,17 @@ class Checker:
             for name in claim_names:
                 if name.kind == AnswerType.PERSON and not _named(name.text, printed_all):
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(name.text))
+        if facts and english and any(not any(t in sentence.text for t in terms)
+                                     for _, terms in _english_people(expansion)):  # fmt: skip
+            # what a person did, or the figures they gave: only a sentence that names them
+            # decides it, and one naming another in their place contradicts it
+            swapped = _english_person_swap(sentence, expansion)
+            if swapped is None or sentence.coverage < config.contradict_cover * discount:
+                return None
+            claimed, rival = swapped
+            start, end = sentence.start + rival.start, sentence.start + rival.end
+            wrong = FactAlignment("person", claimed, rival.text, False, start, end)
+            return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
         if facts and any(n.kind == AnswerType.PERSON for n in claim_names):
             swap = _swapped_name(statement.text, sentence, people=True)
             if swap is not None and _person(swap[2]) and (
@@ -851,6 +862,19 @@ class Checker:
                                   sentence.start + start, sentence.start + end)  # fmt: skip
                 return _Outcome(CONTRADICTED, sentence.coverage, sentence, [wrong],
                                 _note_contradicted(wrong))  # fmt: skip
+        if english:
+            swapped = _english_person_swap(sentence, expansion)
+            if swapped is not None:
+                if sentence.coverage < config.contradict_cover * discount:
+                    return None
+                claimed, rival = swapped
+                start, end = sentence.start + rival.start, sentence.start + rival.end
+                wrong = FactAlignment("person", claimed, rival.text, False, start, end)
+                return _Outcome(CONTRADICTED, sentence.coverage, sentence, [wrong],
+                                _note_contradicted(wrong))  # fmt: skip
+        if english and any(not any(t in sentence.text for t in terms)
+                           for _, terms in _english_people(expansion)):  # fmt: skip
+            return None  # what a person did: only a sentence that names them bears it out
         if _lacks_specific_words(statement, sentence, expansion):
             return None  # a name or a term the passage does not say may be the error
         if not named:
@@ -1139,6 +1163,32 @@ def _rendered_names(
                 found.append(replace(person, unit=word))
                 break
     return found
+
+
+def _english_person_swap(sentence: Sentence, expansion: Expansion | None,
+                         ) -> tuple[str, SpanCandidate] | None:  # fmt: skip
+    """An English statement's person (a pinyin name rendered as one: Chen Huiqing, 陈恢清)
+    whom the sentence does not name, where it names one other person instead (市委书记曹慧泉
+    主持召开…座谈会 against "Chen Huiqing chaired the symposium"): (the English name, the
+    sentence's person)."""
+    for word, terms in _english_people(expansion):
+        if any(t in sentence.text for t in terms):
+            continue
+        rivals = {r.text: r for r in name_spans(sentence.text) if r.kind == AnswerType.PERSON
+                  and _person(r.text)}  # fmt: skip
+        if len(rivals) == 1:
+            return word, next(iter(rivals.values()))
+    return None
+
+
+def _english_people(expansion: Expansion | None) -> list[tuple[str, tuple[str, ...]]]:
+    """The groups of an English statement that name a person: two capitalised words read
+    as one Chinese name (Chen Huiqing: 陈恢清)."""
+    return [
+        (word, terms) for word, terms in (expansion.groups if expansion else ())
+        if len(word.split()) == 2 and all(w[:1].isupper() for w in word.split())
+        and any(_person(t) for t in terms)
+    ]  # fmt: skip
 
 
 def _lacks_specific_words(statement: Statement, sentence: Sentence,

@@ -645,3 +645,20 @@ def test_the_items_of_a_list_the_claim_quotes_are_no_rivals_of_its_subject(
     verdict = single(pipeline, "湘赣边数字贸易总部中心设有细分行业集采中心、品牌中心等7大板块。")
     assert verdict.verdict == "supported", verdict
     assert verdict.evidence is not None and "7大板块" in verdict.evidence.quote
+
+
+def test_an_english_person_in_anothers_place_is_contradicted(pipeline: Pipeline) -> None:
+    from qa.checking.verify import _english_people
+    from qa.types import Expansion
+
+    expansion = Expansion((("Chen Huiqing", ("陈恢清",)), ("symposium", ("座谈会",))))
+    assert _english_people(expansion) == [("Chen Huiqing", ("陈恢清",))]
+    # 1月15日,市委书记曹慧泉主持召开物流高质量发展座谈会
+    for claim in ("Zhuzhou mayor Chen Huiqing chaired the city's symposium on high-quality "
+                  "logistics development.",
+                  "Zhuzhou mayor Chen Huiqing chaired the city's symposium on high-quality "
+                  "logistics development on January 15."):  # fmt: skip
+        verdict = single(pipeline, claim)
+        assert verdict.verdict != "supported", verdict
+        if verdict.verdict == "contradicted":
+            assert [a.printed for a in verdict.alignments if not a.agrees] == ["曹慧泉"]
