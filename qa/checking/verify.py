@@ -1175,10 +1175,22 @@ def _english_person_swap(sentence: Sentence, expansion: Expansion | None,
         if any(t in sentence.text for t in terms):
             continue
         rivals = {r.text: r for r in name_spans(sentence.text) if r.kind == AnswerType.PERSON
-                  and _person(r.text)}  # fmt: skip
+                  and _person(r.text) and _in_role(sentence.text, r)}  # fmt: skip
         if len(rivals) == 1:
             return word, next(iter(rivals.values()))
     return None
+
+
+_TITLE_BEFORE = re.compile(r"(?:书记|市长|县长|区长|省长|主任|部长|经理|主管|董事长|总裁|院士|"
+                           r"主席|局长|厅长|负责人|委员|代表|记者)$")
+_ACT_AFTER = re.compile(r"^(?:说|介绍|表示|强调|指出|主持|出席|参加|作|讲话|当选|获评|带队|调研)")
+
+
+def _in_role(text: str, person: SpanCandidate) -> bool:
+    """Whether the tagger's person holds a title or acts in ``text`` (市委书记曹慧泉, 陈荣介绍):
+    a name, not a word jieba tags as one (智能化)."""
+    return bool(_TITLE_BEFORE.search(text[max(0, person.start - 4) : person.start])
+                or _ACT_AFTER.match(text[person.end : person.end + 2]))
 
 
 def _english_people(expansion: Expansion | None) -> list[tuple[str, tuple[str, ...]]]:
