@@ -656,8 +656,14 @@ class Checker:
                 # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
                 # of another clause is no percent-for-point confusion
                 comparable = [(c, a) for c, a in comparable if a or c.kind == fact.kind]
-            # once per fact: the word that names it (Chinese) and the number it writes
-            measure = None if english else _measure_word(statement.text, fact)
+            phase = None if english or fact.kind == "date" else _phase_of(statement.text, fact)
+            if phase is not None:
+                # a phase's figure (一期投入3亿元) is only that phase's, not the total's
+                comparable = [(c, a) for c, a in comparable
+                              if _said_in_segment((phase,), sentence.text, c)]  # fmt: skip
+            # once per fact: the word that names it (Chinese; the phase picks it instead)
+            # and the number it writes
+            measure = None if english or phase else _measure_word(statement.text, fact)
             digits = _digits(fact.text)
             written = [c for c, _ in comparable if digits is not None and _digits(c.text) == digits]
             best: tuple[float, Value, bool] | None = None
@@ -1018,6 +1024,15 @@ def _measure_word(claim: str, value: Value) -> str | None:
 
 
 _SEGMENT_BREAK = re.compile(r"[;；:：。!?！？\n]")
+
+
+_PHASE = re.compile(r"(?:第?[一二三四五六七八九十1-9]|首)期(?!间|待|望|限|刊|货)")
+
+
+def _phase_of(claim: str, value: Value) -> str | None:
+    """The phase a Chinese claim's figure is of (项目一期计划投入3亿元: 一期), in its clause."""
+    found = _PHASE.findall(claim[_clause_start(claim, value.start) : value.start])
+    return found[-1].removeprefix("第") if found else None
 
 
 def _qualifying_words(claim: str, value: Value) -> tuple[str, ...]:

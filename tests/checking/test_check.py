@@ -662,3 +662,15 @@ def test_an_english_person_in_anothers_place_is_contradicted(pipeline: Pipeline)
         assert verdict.verdict != "supported", verdict
         if verdict.verdict == "contradicted":
             assert [a.printed for a in verdict.alignments if not a.agrees] == ["曹慧泉"]
+
+
+def test_a_phases_figure_is_only_that_phases(pipeline: Pipeline) -> None:
+    from qa.checking.verify import _phase_of
+
+    claim = "思微特特种器件晶圆制造封测基地项目一期计划投入3亿元。"
+    (money,) = find_values(claim, english=False)
+    assert _phase_of(claim, money) == "一期"
+    # 总投资10亿元人民币,计划分两期实施:一期将于2026至2028年实施,投资3亿元
+    verdict = single(pipeline, claim)
+    assert verdict.verdict != "contradicted", verdict
+    assert all(a.printed != "10亿元" for a in verdict.alignments)
