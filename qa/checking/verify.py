@@ -656,7 +656,7 @@ class Checker:
                 # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
                 # of another clause is no percent-for-point confusion
                 comparable = [(c, a) for c, a in comparable if a or c.kind == fact.kind]
-            phase = None if english or fact.kind == "date" else _phase_of(statement.text, fact)
+            phase = None if fact.kind == "date" else _phase_of(statement.text, fact, english)
             if phase is not None:
                 # a phase's figure (一期投入3亿元) is only that phase's, not the total's
                 comparable = [(c, a) for c, a in comparable
@@ -1029,8 +1029,23 @@ _SEGMENT_BREAK = re.compile(r"[;；:：。!?！？\n]")
 _PHASE = re.compile(r"(?:第?[一二三四五六七八九十1-9]|首)期(?!间|待|望|限|刊|货)")
 
 
-def _phase_of(claim: str, value: Value) -> str | None:
-    """The phase a Chinese claim's figure is of (项目一期计划投入3亿元: 一期), in its clause."""
+_EN_PHASE = re.compile(
+    r"\b(?:phase[ -](?P<n>one|two|three|1|2|3|I{1,3})\b|(?P<nth>first|second|third)[ -]phase\b)",
+    re.I,
+)
+_EN_PHASE_NUMBER = {"one": "一", "1": "一", "i": "一", "first": "一", "two": "二", "2": "二",
+                    "ii": "二", "second": "二", "three": "三", "3": "三", "iii": "三",
+                    "third": "三"}  # fmt: skip
+
+
+def _phase_of(claim: str, value: Value, english: bool = False) -> str | None:
+    """The phase a claim's figure is of, as the article writes it: in a Chinese claim's
+    clause (项目一期计划投入3亿元: 一期), anywhere in an English one (Phase I, the first
+    phase: 一期)."""
+    if english:
+        found = [_EN_PHASE_NUMBER[(m["n"] or m["nth"]).lower()] + "期"
+                 for m in _EN_PHASE.finditer(claim)]  # fmt: skip
+        return found[0] if len(set(found)) == 1 else None
     found = _PHASE.findall(claim[_clause_start(claim, value.start) : value.start])
     return found[-1].removeprefix("第") if found else None
 

@@ -670,6 +670,10 @@ def test_a_phases_figure_is_only_that_phases(pipeline: Pipeline) -> None:
     claim = "思微特特种器件晶圆制造封测基地项目一期计划投入3亿元。"
     (money,) = find_values(claim, english=False)
     assert _phase_of(claim, money) == "一期"
+    assert _phase_of("Phase one of Siweite's Wuxi base will cost 500 million yuan.", money,
+                     english=True) == "一期"  # fmt: skip
+    assert _phase_of("Youduo launched its phase II construction.", money, english=True) == "二期"
+    assert _phase_of("The project will be built in two phases.", money, english=True) is None
     # 总投资10亿元人民币,计划分两期实施:一期将于2026至2028年实施,投资3亿元
     verdict = single(pipeline, claim)
     assert verdict.verdict != "contradicted", verdict
