@@ -521,7 +521,12 @@ def values_agree(claimed: Value, printed: Value) -> bool | None:
     if claimed.family != printed.family:
         return None
     if claimed.kind != printed.kind:
-        return False  # 0.9% for 0.9个百分点, or the reverse
+        # 0.9% for 0.9个百分点, or the reverse; with another number as well, a rate of
+        # something else (增长5.7% beside 下降0.9个百分点)
+        if claimed.amount is None or printed.amount is None:
+            return None
+        same = abs(claimed.amount - printed.amount) <= _SAME * abs(printed.amount)
+        return False if same else None
     if claimed.kind in ("money", "quantity") and claimed.unit != printed.unit:
         return False  # 3亿美元 for 3亿元, 6000亩 for 6000平方米
     if claimed.kind == "count" and claimed.unit and printed.unit and claimed.unit != printed.unit:

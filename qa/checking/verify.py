@@ -656,6 +656,10 @@ class Checker:
                 # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
                 # of another clause is no percent-for-point confusion
                 comparable = [(c, a) for c, a in comparable if a or c.kind == fact.kind]
+            if fact.family == "rate" and _is_change(statement.text, fact, english):
+                # a growth rate (增长5.7%, grew by 5.7%) is not a ratio or a share (比率为13.5%)
+                comparable = [(c, a) for c, a in comparable
+                              if _is_change(sentence.text, c, False)]  # fmt: skip
             phase = None if fact.kind == "date" else _phase_of(statement.text, fact, english)
             if phase is not None:
                 # a phase's figure (一期投入3亿元) is only that phase's, not the total's
@@ -1024,6 +1028,21 @@ def _measure_word(claim: str, value: Value) -> str | None:
 
 
 _SEGMENT_BREAK = re.compile(r"[;；:：。!?！？\n]")
+
+
+_ZH_CHANGE = re.compile(r"(?:增长|增加|提高|上升|提升|扩大|增|涨|下降|减少|降低|回落|下滑|缩小|降|"
+                        r"增速|同比|比上年|较上年)[^,，;；。]{0,6}$")
+_EN_CHANGE = re.compile(r"\b(?:grow|grew|grown|growing|growth|rise|rose|risen|rising|increase[sd]?|"
+                        r"up|climb(?:ed|s)?|jump(?:ed|s)?|gain(?:ed|s)?|expand(?:ed|s)?|fall|fell|"
+                        r"fallen|drop(?:ped|s)?|decline[sd]?|decrease[sd]?|down|cut|reduce[sd]?|"
+                        r"year on year|year-on-year)\b[^,;.]{0,24}$", re.I)
+
+
+def _is_change(text: str, value: Value, english: bool) -> bool:
+    """Whether a rate is a change (增长5.7%, 同比增加50%以上, grew by 5.7%), by the words just
+    before it in its clause, rather than a level (比率为13.5%, a 45.5% share)."""
+    before = text[_clause_start(text, value.start) : value.start]
+    return bool((_EN_CHANGE if english else _ZH_CHANGE).search(before))
 
 
 _PHASE = re.compile(r"(?:第?[一二三四五六七八九十1-9]|首)期(?!间|待|望|限|刊|货)")

@@ -678,3 +678,17 @@ def test_a_phases_figure_is_only_that_phases(pipeline: Pipeline) -> None:
     verdict = single(pipeline, claim)
     assert verdict.verdict != "contradicted", verdict
     assert all(a.printed != "10亿元" for a in verdict.alignments)
+
+
+def test_a_growth_rate_is_not_a_ratio() -> None:
+    from qa.checking.verify import _is_change
+
+    def change(text: str, english: bool = False) -> bool:
+        value = next(v for v in find_values(text, english=english) if v.family == "rate")
+        return _is_change(text, value, english)
+
+    assert change("预计全年地区生产总值增长5.7%左右")
+    assert change("该公司预计2026年销售额将同比增加50%以上")
+    assert not change("2025年,株洲全社会物流总费用与GDP的比率为13.5%")
+    assert change("Zhuzhou's GDP is expected to have grown by 5.7% in 2025.", english=True)
+    assert not change("a 45.5% share of invention patents", english=True)

@@ -209,3 +209,11 @@ def test_english_counts_of_people_and_hyphenated_units() -> None:
     (printed,) = find_values("新增株洲选株大学生2.5万余人", english=False)
     assert values_agree(graduates, printed) is True
     assert find_values("a 10-year plan", english=True) == []
+
+
+def test_a_percent_and_a_point_of_different_numbers_do_not_compare() -> None:
+    (growth,) = find_values("增长5.7%", english=False)
+    (points,) = find_values("下降0.9个百分点", english=False)
+    assert values_agree(growth, points) is None  # a rate of something else
+    (confused,) = find_values("下降0.9%", english=False)
+    assert values_agree(confused, points) is False  # the same number: a confusion
