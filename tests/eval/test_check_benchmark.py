@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,25 @@ def test_generated_claims_change_one_value_or_come_from_outside() -> None:
     assert not any(any(c.claim in t for t in texts) for c in by_label["contradicted"])
     assert all(any(c.claim in a.text for a in outside) for c in by_label["not_found"])
     assert generated_claims(inside, outside, 5) == claims  # seeded
+
+
+def test_a_right_verdict_is_checked_against_the_gold_evidence() -> None:
+    from eval.checking import ClaimItem, _agrees_with_gold
+    from qa.types import Citation
+
+    def said(verdict: str, quote: str) -> CheckReport:
+        cited = Citation(1, "a", "t", None, "s", "c", 0, len(quote), quote)
+        return CheckReport("x", (Verdict("x", 0, 1, verdict, "", cited, (), 0.0),), {})
+
+    gold = "该项目自去年5月28日签约以来"
+    item = ClaimItem("id", "claim", "zh", "contradicted", "date", None, gold)
+    right = said("contradicted", "该项目自去年5月28日签约以来,已实现进出口总额2100万元的外贸佳绩。")
+    wrong = said("contradicted", "1月14日上午,湘赣边数字贸易总部中心运营启动仪式在茶陵举行。")
+    assert _agrees_with_gold(item, right) is True
+    assert _agrees_with_gold(item, wrong) is False
+    # a wrong verdict, or not_found, is not judged
+    assert _agrees_with_gold(item, said("supported", "该项目自去年5月28日签约以来")) is None
+    figures = check_metrics([replace(_result("contradicted", "contradicted"),
+                                     evidence_agrees=True),
+                             _result("supported", "not_found")])  # fmt: skip
+    assert (figures["evidence_agrees"], figures["evidence_judged"]) == (1, 1)
