@@ -406,10 +406,21 @@ class Checker:
             item = sentence.text[left : right.start() if right else len(sentence.text)]
             near, _ = self.coverage.of(near_words, item)
             return 0.5 * cover + 0.5 * near
-        # the words just before a value name it ("比率为" 13.5%)
+        # the words just before a value name it ("比率为" 13.5%), in the article within its
+        # own item of a list, or just after it (新增12.1亿元本地国内贸易额、9亿元外贸进出口额:
+        # 国内贸易额 is 12.1亿元's, not 9亿元's)
         before_claim = _bigrams(claim_text[max(0, value.start - 6) : value.start])
-        before_article = _bigrams(sentence.text[max(0, candidate.start - 10) : candidate.start])
-        near = len(before_claim & before_article) / len(before_claim) if before_claim else 0.0
+        if not before_claim:
+            return 0.5 * cover
+        text = sentence.text
+        left = max((m.end() for m in _ITEM_BREAK.finditer(text, 0, candidate.start)), default=0)
+        right = _ITEM_BREAK.search(text, candidate.end)
+        stop = right.start() if right else len(text)
+        near = max(
+            len(before_claim & _bigrams(part)) / len(before_claim)
+            for part in (text[max(left, candidate.start - 10) : candidate.start],
+                         text[candidate.end : min(stop, candidate.end + 10)])
+        )  # fmt: skip
         return 0.5 * cover + 0.5 * near
 
     # ------------------------------------------------------------ deciding

@@ -692,3 +692,11 @@ def test_a_growth_rate_is_not_a_ratio() -> None:
     assert not change("2025年,株洲全社会物流总费用与GDP的比率为13.5%")
     assert change("Zhuzhou's GDP is expected to have grown by 5.7% in 2025.", english=True)
     assert not change("a 45.5% share of invention patents", english=True)
+
+
+def test_a_value_is_named_by_the_words_of_its_own_list_item(pipeline: Pipeline) -> None:
+    # 预计未来5年将为湘赣边地区新增12.1亿元本地国内贸易额、9亿元外贸进出口额
+    verdict = single(pipeline, "湘赣边数字贸易总部中心预计未来五年可为湘赣边地区新增本地国内贸易额"
+                               "121000万元。")  # fmt: skip
+    assert verdict.verdict != "contradicted", verdict
+    assert all(a.printed != "9亿元" for a in verdict.alignments)
