@@ -146,9 +146,10 @@ _EN_DATE = re.compile(
 )
 _EN_ORDINAL = re.compile(
     r"\b(?P<n>\d+)(?:st|nd|rd|th)\b|\b(?P<word>first|second|third|fourth|fifth|sixth|seventh|"
-    r"eighth|ninth|tenth)\b",
+    r"eighth|ninth|tenth)\b|\bNo\.\s?(?P<no>\d+)(?:\s+(?:issue|batch|session)s?)?\b",
     re.I,
 )
+"""16th, second, No. 2 (issue): 第16, 第二, 第2期."""
 _EN_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh",
                      "eighth", "ninth", "tenth")  # fmt: skip
 
@@ -433,9 +434,8 @@ def _en_dates(text: str, year_of_article: int | None) -> list[Value]:
 def _en_ordinals(text: str) -> list[Value]:
     found = []
     for match in _EN_ORDINAL.finditer(text):
-        number = (
-            int(match["n"]) if match["n"] else _EN_ORDINAL_WORDS.index(match["word"].lower()) + 1
-        )
+        digits = match["n"] or match["no"]
+        number = int(digits) if digits else _EN_ORDINAL_WORDS.index(match["word"].lower()) + 1
         found.append(Value("ordinal", float(number), "", "", match.start(), match.end(), match[0]))
     return found
 

@@ -217,3 +217,10 @@ def test_a_percent_and_a_point_of_different_numbers_do_not_compare() -> None:
     assert values_agree(growth, points) is None  # a rate of something else
     (confused,) = find_values("下降0.9%", english=False)
     assert values_agree(confused, points) is False  # the same number: a confusion
+
+
+def test_an_english_number_sign_is_an_ordinal() -> None:
+    (issue,) = find_values("the journal's No. 2 issue", english=True)
+    assert (issue.kind, issue.amount) == ("ordinal", 2.0)
+    printed = [v for v in find_values("第2期《求是》杂志", english=False) if v.kind == "ordinal"]
+    assert values_agree(issue, printed[0]) is True
