@@ -269,7 +269,11 @@ class Pipeline:
         """An English statement rendered in the words of the passages it is checked
         against: the renderings an archive uses most elsewhere need not be the evidence's
         ("market entities" is 市场主体 on the page, whatever 5,000 other articles say)."""
-        passages = "\n".join(f"{normalize_line(h.article.title)}\n{h.chunk.text}" for h in hits)
+        # (with their datelines, which are evidence too: 新华社北京1月15日电)
+        passages = "\n".join(
+            f"{normalize_line(h.article.title)}\n{normalize_line(h.article.dateline)}\n"
+            f"{h.chunk.text}" for h in hits
+        )  # fmt: skip
         # words, not substrings: 新生 is not in 创新生态
         words = Counter(analyze(passages))
         expander = EnglishExpander(words.__contains__, self.snapshot.lexical.short_words,

@@ -18,6 +18,7 @@ from qa.textnorm import TextView, matching_view, normalize_line
 
 TEXT_PART = "text"
 HEADING_PART = "heading"
+DATELINE_PART = "dateline"
 """The printed parts of an article a citation may quote (``Article.part``)."""
 
 
@@ -75,12 +76,16 @@ class Article(Record):
         return "\n".join(line for line in lines if line)
 
     def part(self, name: str) -> str:
-        """The printed text a citation's ``part`` names: ``text`` or ``heading``."""
+        """The printed text a citation's ``part`` names: ``text``, ``heading`` or
+        ``dateline`` (新华社北京1月15日电: who filed it, where and when)."""
         if name == TEXT_PART:
             return self.text
         if name == HEADING_PART:
             return self.heading
-        raise ValueError(f"part {name!r} is neither {TEXT_PART!r} nor {HEADING_PART!r}")
+        if name == DATELINE_PART:
+            return self.dateline
+        raise ValueError(f"part {name!r} is none of {TEXT_PART!r}, {HEADING_PART!r}, "
+                         f"{DATELINE_PART!r}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,15 @@ from qa.retrieval.crosslingual import (
 )
 from qa.textnorm import matching_view
 from qa.tokens import ENGLISH_STOPWORDS, tagged
-from qa.types import HEADING_PART, TEXT_PART, Article, Expansion, FactAlignment, Hit
+from qa.types import (
+    DATELINE_PART,
+    HEADING_PART,
+    TEXT_PART,
+    Article,
+    Expansion,
+    FactAlignment,
+    Hit,
+)
 
 SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
@@ -198,9 +206,9 @@ def _clause(text: str, start: int, end: int) -> str:
 
 @lru_cache(maxsize=256)
 def _whole(article: Article) -> str:
-    """An article's heading and matched text, as one string (built once per article, not
-    once per candidate sentence: every sentence of it looks names up there)."""
-    return f"{article.heading}\n{article.matched.text}"
+    """An article's heading, dateline and matched text, as one string (built once per
+    article, not once per candidate sentence: every sentence of it looks names up there)."""
+    return f"{article.heading}\n{article.dateline}\n{article.matched.text}"
 
 
 def _bigrams(text: str) -> set[str]:
@@ -260,6 +268,16 @@ class Checker:
                 found[(article.id, HEADING_PART)] = Sentence(
                     article, hit.chunk, 0, len(heading), heading, hit.rank, cover,
                     around, 0.7 * cover + 0.3 * around, HEADING_PART,
+                )  # fmt: skip
+            dateline = matching_view(article.dateline).text if article.dateline else ""
+            if (article.id, DATELINE_PART) not in found and dateline:
+                # who filed the dispatch, where and when (新华社北京1月15日电): its own part,
+                # for its date is the filing's, not the event's (1月16日出版)
+                cover, _ = self.coverage.of(words, dateline)
+                around, _ = self.coverage.of(words, f"{dateline}\n{heading}\n{context}")
+                found[(article.id, DATELINE_PART)] = Sentence(
+                    article, hit.chunk, 0, len(dateline), dateline, hit.rank, cover,
+                    around, 0.7 * cover + 0.3 * around, DATELINE_PART,
                 )  # fmt: skip
         return list(found.values())
 
@@ -453,7 +471,7 @@ class Checker:
         if not words.groups:
             return Decision(NOT_FOUND, _note_not_found(), None)
         if english:
-            passages = "\n".join(f"{h.article.title}\n{h.chunk.text}"
+            passages = "\n".join(f"{h.article.heading}\n{h.article.dateline}\n{h.chunk.text}"
                                  for h in hits[: self.config.passages])  # fmt: skip
             place = event_place(statement.text, english)
             unread = [n for n in _unrendered_names(statement.text, passages)
@@ -659,6 +677,7 @@ class Checker:
         unnamed = False
         weakest = 1.0
         weakest_wrong = 1.0
+        unevented = False
         for fact in facts:
             resolved = _resolved(fact, year)
             comparable = [(c, values_agree(resolved, c)) for c in printed]
@@ -718,6 +737,17 @@ class Checker:
             if best is None or (best[0] + sentence.coverage) / 2 < config.support_align * discount:
                 return None
             local, candidate, agrees = best
+            # a date is the date of what the claim says happened then (6月28日签约): a
+            # sentence that never says it dates something else (1月14日…启动仪式; the
+            # dateline's 1月15日电 for 1月16日出版)
+            event = _event_word(statement.text, fact) if fact.kind == "date" else None
+            # (its head character: 签下 is said by 签约, 出版 not by 1月15日电)
+            undated = event is not None and event[0] not in sentence.text
+            # …and the dateline dates only the dispatch, which nothing else dates
+            if fact.kind == "date" and (sentence.part == DATELINE_PART) != _of_dispatch(
+                    statement.text, english):  # fmt: skip
+                undated = True
+            unevented = unevented or undated
             weakest = min(weakest, local)
             if not agrees:
                 weakest_wrong = min(weakest_wrong, local)
@@ -729,10 +759,7 @@ class Checker:
                 # (产量 of 月产量 for 月产, 人数 for 观赛超4万人)
                 unnamed = unnamed or (measure is not None and len(measure) >= 3 and not any(
                     pair in printed_all for pair in _bigrams(measure)))  # fmt: skip
-                # a date is the date of what the claim says happened then (6月28日签约): a
-                # sentence that never says it dates something else (1月14日…启动仪式)
-                event = _event_word(statement.text, fact) if fact.kind == "date" else None
-                unnamed = unnamed or (event is not None and event not in sentence.text)
+                unnamed = unnamed or undated
             start, end = sentence.start + candidate.start, sentence.start + candidate.end
             note = _qualifier_note(fact, candidate, english) if agrees else ""
             kind = "date" if fact.kind == "date" else fact.family
@@ -759,7 +786,7 @@ class Checker:
             strong = False
         if agreeing and conflict is not None:
             return self._mix_up(sentence, score, conflict, alignments) if strong else None
-        if agreeing and unplaced:
+        if agreeing and (unplaced or unevented):
             return None
         if agreeing:
             notes = [a.note for a in alignments if a.note]
@@ -786,8 +813,8 @@ class Checker:
         sentence is about something else.
         """
         article = sentence.article
-        near = (f"{article.title}\n{article.source}\n{article.matched.text[:LEAD_CHARS]}\n"
-                f"{sentence.chunk.text}")  # fmt: skip
+        near = (f"{article.title}\n{article.source}\n{article.dateline}\n"
+                f"{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}")  # fmt: skip
         found = _names(sentence.text)
         claimed = {n.text for n in claim_names}
         for name in claim_names:
@@ -1096,6 +1123,16 @@ def _said_in_segment(words: Sequence[str], text: str, value: Value) -> bool:
     stop = _SEGMENT_BREAK.search(text, value.end)
     segment = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
     return all(w in segment for w in words)
+
+
+_ZH_DISPATCH = re.compile(r"电头|电讯|电报|发电|发出|发自|播发|电称|电\b")
+_EN_DISPATCH = re.compile(r"\b(?:datelined?|dispatch(?:es|ed)?|filed|wire)\b", re.I)
+
+
+def _of_dispatch(claim: str, english: bool) -> bool:
+    """Whether a claim's date is a dispatch's (datelined Beijing, January 15; 1月15日从北京
+    发出的电讯), which only the dateline gives."""
+    return bool((_EN_DISPATCH if english else _ZH_DISPATCH).search(claim))
 
 
 _NOT_EVENTS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz", "t", "m", "f", "x", "eng"})

@@ -8,7 +8,7 @@ which leaves nothing for either renderer to interpret.
 
 from __future__ import annotations
 
-from qa.types import HEADING_PART, Answer, CheckReport, Citation, Passage, Verdict
+from qa.types import DATELINE_PART, HEADING_PART, Answer, CheckReport, Citation, Passage, Verdict
 
 # One pass over the text: escaping in two passes (HTML, then Markdown) would escape the
 # first pass's own entities ("&#x27;" → "&&#35;x27;"), which then show as typed.
@@ -122,7 +122,8 @@ def _evidence_html(verdict: Verdict) -> str:
         at = b
     parts.append(inert(quote[at:]))
     meta = _meta(evidence.title, evidence.published_at, evidence.source)
-    where = "标题栏 / heading " if evidence.part == HEADING_PART else ""
+    where = {HEADING_PART: "标题栏 / heading ", DATELINE_PART: "电头 / dateline "}.get(
+        evidence.part, "")
     return (f'<div class="qa-meta">{meta} · {where}字符 / chars '
             f'{evidence.start}–{evidence.end}</div>'
             f'<blockquote class="qa-quote">{"".join(parts)}</blockquote>')  # fmt: skip

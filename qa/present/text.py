@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.types import HEADING_PART, Answer, CheckReport, Citation, Verdict
+from qa.types import DATELINE_PART, HEADING_PART, Answer, CheckReport, Citation, Verdict
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 CONTEXT_CHARS = 60
@@ -86,7 +86,7 @@ def render_check_text(report: CheckReport, *, color: bool = False) -> str:
             when = evidence.published_at[:10] if evidence.published_at else "undated"
             meta = ", ".join(filter(None, [when, evidence.source]))
             lines.append(f"   {evidence.title} ({meta}) {_marked_evidence(verdict, color)}")
-            where = "heading " if evidence.part == HEADING_PART else ""
+            where = {HEADING_PART: "heading ", DATELINE_PART: "dateline "}.get(evidence.part, "")
             lines.append(f"   article {evidence.article_id} {where}chars "
                          f"{evidence.start}-{evidence.end}")  # fmt: skip
     lines.append(f"({report.timings_ms['total']:.0f} ms, {len(report.verdicts)} statements)")

@@ -700,3 +700,18 @@ def test_a_value_is_named_by_the_words_of_its_own_list_item(pipeline: Pipeline) 
                                "121000万元。")  # fmt: skip
     assert verdict.verdict != "contradicted", verdict
     assert all(a.printed != "9亿元" for a in verdict.alignments)
+
+
+def test_the_dateline_dates_the_dispatch_and_nothing_else(pipeline: Pipeline) -> None:
+    qiushi = next(a for a in pipeline.snapshot.articles.values() if "求是" in a.title)
+    assert qiushi.part("dateline") == qiushi.dateline == "新华社北京1月15日电"
+    verdict = single(pipeline, "Xinhua's report on the upcoming Qiushi article by Xi Jinping was "
+                               "datelined Beijing, January 15.")  # fmt: skip
+    assert verdict.verdict == "supported", verdict
+    assert verdict.evidence is not None and verdict.evidence.part == "dateline"
+    # the date is not the dispatch's: 1月15日电 neither bears out nor contradicts it
+    for day in ("1月15日", "1月16日"):
+        claim = f"刊发习近平《在中央城市工作会议上的讲话》的第2期《求是》杂志于{day}出版。"
+        decided = single(pipeline, claim)
+        assert decided.evidence is None or decided.evidence.part != "dateline", decided
+    assert single(pipeline, "第2期《求是》杂志于1月16日出版。").verdict != "contradicted"
