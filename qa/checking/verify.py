@@ -1480,7 +1480,9 @@ _EN_ORGANISATION = re.compile(
 
 
 _GENERIC_IN_NAMES = frozenset(
-    "chinese china national provincial municipal city county people's state central".split()
+    "chinese china national provincial municipal city county people's state central new "
+    "material materials technology technologies tech industrial industry holding holdings "
+    "development international".split()
 )
 """Words of many organisations' names (the Chinese Academy of Engineering: 中国工程院) that
 tell none apart."""

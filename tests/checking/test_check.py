@@ -491,6 +491,10 @@ def test_unsaid_organisations_skip_acronyms_and_generic_words() -> None:
     assert _unsaid_organisations("He joined the Chinese Academy of Sciences.", None, passages) == [
         ("Chinese Academy of Sciences", "Sciences")
     ]
+    # a company's descriptive words (New Material Technology) tell no company apart
+    firm = "湖南优多新材料科技有限公司生产主管张宗才说"
+    assert _unsaid_organisations("Hunan Youduo New Material Technology Co. grew.", None,
+                                 firm) == []  # fmt: skip
 
 
 def test_one_person_for_another_in_the_sentences_frame_is_contradicted(pipeline: Pipeline) -> None:
