@@ -152,6 +152,15 @@ class _Outcome:
     note: str = ""
 
 
+def _swapped(sentence: Sentence, score: float, kind: str, claimed: str, start: int,
+             end: int) -> _Outcome:  # fmt: skip
+    """Contradicted: the sentence prints ``text[start:end]`` (sentence offsets) where the
+    statement says ``claimed`` (a place, person, organisation or other name)."""
+    wrong = FactAlignment(kind, claimed, sentence.text[start:end], False,
+                          sentence.start + start, sentence.start + end)  # fmt: skip
+    return _Outcome(CONTRADICTED, score, sentence, [wrong], _note_contradicted(wrong))
+
+
 _QUESTION_WORDS_ZH = {"money": "多少元", "percent": "百分之多少", "points": "多少个百分点",
                       "quantity": "多少", "date": "什么时候", "ordinal": "第几"}  # fmt: skip
 _QUESTION_WORDS_EN = {"money": "how much", "percent": "what percentage", "count": "how many",
@@ -258,26 +267,24 @@ class Checker:
                     article, hit.chunk, a_start, hit.chunk.start + end, text, hit.rank, cover,
                     context_cover, score,
                 )  # fmt: skip
+            # the headline, subtitle and byline state facts the text may not repeat
+            # (——2025年12月24日在…会议上作政府工作报告, 市长 陈恢清); the dateline says who
+            # filed the dispatch, where and when (新华社北京1月15日电), a part of its own for
+            # its date is the filing's, not the event's (1月16日出版). Each part's context is
+            # itself with what it heads.
             heading = matching_view(article.heading).text
-            if (article.id, HEADING_PART) not in found and heading:
-                # the headline, subtitle and byline state facts the text may not repeat
-                # (——2025年12月24日在…会议上作政府工作报告, 市长 陈恢清)
-                cover, _ = self.coverage.of(words, heading)
-                # a heading's context is itself with the passage it heads
-                around, _ = self.coverage.of(words, f"{heading}\n{context}")
-                found[(article.id, HEADING_PART)] = Sentence(
-                    article, hit.chunk, 0, len(heading), heading, hit.rank, cover,
-                    around, 0.7 * cover + 0.3 * around, HEADING_PART,
-                )  # fmt: skip
             dateline = matching_view(article.dateline).text if article.dateline else ""
-            if (article.id, DATELINE_PART) not in found and dateline:
-                # who filed the dispatch, where and when (新华社北京1月15日电): its own part,
-                # for its date is the filing's, not the event's (1月16日出版)
-                cover, _ = self.coverage.of(words, dateline)
-                around, _ = self.coverage.of(words, f"{dateline}\n{heading}\n{context}")
-                found[(article.id, DATELINE_PART)] = Sentence(
-                    article, hit.chunk, 0, len(dateline), dateline, hit.rank, cover,
-                    around, 0.7 * cover + 0.3 * around, DATELINE_PART,
+            for part, text, around_text in (
+                (HEADING_PART, heading, f"{heading}\n{context}"),
+                (DATELINE_PART, dateline, f"{dateline}\n{heading}\n{context}"),
+            ):
+                if not text or (article.id, part) in found:
+                    continue
+                cover, _ = self.coverage.of(words, text)
+                around, _ = self.coverage.of(words, around_text)
+                found[(article.id, part)] = Sentence(
+                    article, hit.chunk, 0, len(text), text, hit.rank, cover,
+                    around, 0.7 * cover + 0.3 * around, part,
                 )  # fmt: skip
         return list(found.values())
 
@@ -543,10 +550,8 @@ class Checker:
         cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
         if len(rivals) != 1 or cover < self.config.english_contradict_cover:
             return None
-        (a, b), text = rivals[0], sentence.text
-        wrong = FactAlignment("organization", phrase, text[a:b], False, sentence.start + a,
-                              sentence.start + b)  # fmt: skip
-        return _Outcome(CONTRADICTED, outcome.score, sentence, [wrong], _note_contradicted(wrong))
+        (a, b) = rivals[0]
+        return _swapped(sentence, outcome.score, "organization", phrase, a, b)
 
     def _quoted(self, outcome: _Outcome, words: QuestionAnalysis) -> Sentence:
         """The deciding sentence; of a heading, only its lines from the first to the last
@@ -607,10 +612,7 @@ class Checker:
             swap = _event_place_swap(place, english, sentence)
             needed = config.english_contradict_cover if english else config.contradict_cover
             if swap is not None and sentence.coverage >= needed * discount:
-                start, end = sentence.start + swap[0], sentence.start + swap[1]
-                wrong = FactAlignment("place", place, sentence.text[swap[0] : swap[1]], False,
-                                      start, end)  # fmt: skip
-                return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
+                return _swapped(sentence, cover, "place", place, *swap)
         # …and only a sentence that says that place bears the statement out
         unplaced = place is not None and not (
             spelled_in(place.split()[0], sentence.text) if english
@@ -628,26 +630,21 @@ class Checker:
             for name in claim_names:
                 if name.kind == AnswerType.PERSON and not _named(name.text, printed_all):
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(name.text))
-        if facts and english and any(not any(t in sentence.text for t in terms)
-                                     for _, terms in _english_people(expansion)):  # fmt: skip
+        if facts and english and _unnamed_person(sentence, expansion):
             # what a person did, or the figures they gave: only a sentence that names them
             # decides it, and one naming another in their place contradicts it
             swapped = _english_person_swap(sentence, expansion)
             if swapped is None or sentence.coverage < config.contradict_cover * discount:
                 return None
             claimed, rival = swapped
-            start, end = sentence.start + rival.start, sentence.start + rival.end
-            wrong = FactAlignment("person", claimed, rival.text, False, start, end)
-            return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
+            return _swapped(sentence, cover, "person", claimed, rival.start, rival.end)
         if facts and any(n.kind == AnswerType.PERSON for n in claim_names):
             swap = _swapped_name(statement.text, sentence, people=True)
             if swap is not None and _person(swap[2]) and (
                 sentence.coverage >= config.contradict_cover * discount
             ):
                 start, end, claimed = swap
-                wrong = FactAlignment("person", claimed, sentence.text[start:end], False,
-                                      sentence.start + start, sentence.start + end)  # fmt: skip
-                return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
+                return _swapped(sentence, cover, "person", claimed, start, end)
         conflict = self._name_conflict(statement.text, sentence, claim_names,
                                        scoped=bool(facts))  # fmt: skip
         if isinstance(conflict, str):
@@ -661,9 +658,7 @@ class Checker:
                 sentence.coverage >= config.contradict_cover
             ) and not _listed_with(sentence.text, swap[0], swap[1], statement.text):  # fmt: skip
                 start, end, claimed = swap
-                wrong = FactAlignment("organization", claimed, sentence.text[start:end], False,
-                                      sentence.start + start, sentence.start + end)  # fmt: skip
-                return _Outcome(CONTRADICTED, cover, sentence, [wrong], _note_contradicted(wrong))
+                return _swapped(sentence, cover, "organization", claimed, start, end)
             return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(conflict))
         if conflict is not None and not facts:
             if sentence.coverage < config.contradict_cover * discount:
@@ -906,22 +901,16 @@ class Checker:
                 swap = None
             if swap is not None and sentence.coverage >= config.contradict_cover:
                 start, end, claimed = swap
-                wrong = FactAlignment("name", claimed, sentence.text[start:end], False,
-                                  sentence.start + start, sentence.start + end)  # fmt: skip
-                return _Outcome(CONTRADICTED, sentence.coverage, sentence, [wrong],
-                                _note_contradicted(wrong))  # fmt: skip
+                return _swapped(sentence, sentence.coverage, "name", claimed, start, end)
         if english:
             swapped = _english_person_swap(sentence, expansion)
             if swapped is not None:
                 if sentence.coverage < config.contradict_cover * discount:
                     return None
                 claimed, rival = swapped
-                start, end = sentence.start + rival.start, sentence.start + rival.end
-                wrong = FactAlignment("person", claimed, rival.text, False, start, end)
-                return _Outcome(CONTRADICTED, sentence.coverage, sentence, [wrong],
-                                _note_contradicted(wrong))  # fmt: skip
-        if english and any(not any(t in sentence.text for t in terms)
-                           for _, terms in _english_people(expansion)):  # fmt: skip
+                return _swapped(sentence, sentence.coverage, "person", claimed, rival.start,
+                                rival.end)  # fmt: skip
+        if english and _unnamed_person(sentence, expansion):
             return None  # what a person did: only a sentence that names them bears it out
         if _lacks_specific_words(statement, sentence, expansion):
             return None  # a name or a term the passage does not say may be the error
@@ -1288,6 +1277,13 @@ def _in_role(text: str, person: SpanCandidate) -> bool:
     a name, not a word jieba tags as one (智能化)."""
     return bool(_TITLE_BEFORE.search(text[max(0, person.start - 4) : person.start])
                 or _ACT_AFTER.match(text[person.end : person.end + 2]))
+
+
+def _unnamed_person(sentence: Sentence, expansion: Expansion | None) -> bool:
+    """Whether an English statement names a person (``_english_people``) the sentence
+    does not."""
+    return any(not any(t in sentence.text for t in terms)
+               for _, terms in _english_people(expansion))  # fmt: skip
 
 
 def _english_people(expansion: Expansion | None) -> list[tuple[str, tuple[str, ...]]]:
