@@ -74,6 +74,8 @@ _NOT_QUALIFIED = {"约": frozenset("节制签预公条契守违合履集大"), "
 """Characters before a qualifier that make it part of another word (节约, 最近, 赶超)."""
 _NON_UNITS = frozenset({"年", "月", "大", "A", "版", "届", "期"})
 """Classifiers that make a count only with digits (三年 and 二十大 are not counts)."""
+_MAJOR = re.compile(r"大(?![会学概约型都量致家众小])[\u4e00-\u9fff]")
+"""Digits, 大 and a noun count major parts (7大板块), not a congress (二十大) or a size."""
 
 _ZH_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})年(?!代)|(?P<rel>去年|今年|明年|前年)")
 _ZH_YEARS = re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})(?:年)?(?:至|到|-|—|~)(?P<b>(?:19|20)\d{2})年")
@@ -136,10 +138,13 @@ _EN_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "a
               "september", "october", "november", "december")  # fmt: skip
 _EN_MONTH = r"(?P<month>" + "|".join(m[:3] + f"(?:{m[3:]})?" for m in _EN_MONTHS) + r")\.?"
 _EN_DATE = re.compile(
-    rf"\b{_EN_MONTH}\s+(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?"
+    rf"\b{_EN_MONTH}\s+(?P<day>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>(?:19|20)\d{{2}})|\s+(?P<rel6>last|this|next)\s+year\b)?"
     rf"|\b(?P<day2>[12]\d|3[01]|0?[1-9])\s+{_EN_MONTH.replace('month', 'month2')}"
     rf"(?:\s+(?P<year2>(?:19|20)\d{{2}}))?"
     rf"|\b(?:in\s+)?{_EN_MONTH.replace('month', 'month3')}\s+(?P<year3>(?:19|20)\d{{2}})\b"
+    # a month of a year said relative to the article's (September last year, last October)
+    rf"|\b{_EN_MONTH.replace('month', 'month4')}\s+(?:of\s+)?(?P<rel4>last|this|next)\s+year\b"
+    rf"|\b(?P<rel5>last|this|next)\s+{_EN_MONTH.replace('month', 'month5')}\b"
     r"|\b(?P<year4>(?:19|20)\d{2})\b(?!\s*(?:%|percent|yuan|tons))"
     r"|\b(?P<rel>last year|this year|next year)\b",
     re.I,
@@ -253,6 +258,8 @@ def _zh_values(text: str) -> list[Value]:
         if match["unit"] in ("年", "月") or (following in ("年", "月", "日") and not match["unit"]):
             continue
         read = _zh_number(match, text[match.start() - 1 : match.start()] in ("分", "共"))
+        if read is None and _MAJOR.match(match["unit"] + following) and match["num"].isdigit():
+            read = (float(match["num"]), "count", "大")  # 7大板块: seven major parts
         if read is None:
             continue
         amount, kind, unit = read
@@ -415,7 +422,8 @@ def _en_dates(text: str, year_of_article: int | None) -> list[Value]:
         if any(a <= match.start() < b for a, b in spans):
             continue
         groups = match.groupdict()
-        month_name = groups["month"] or groups["month2"] or groups["month3"]
+        month_name = (groups["month"] or groups["month2"] or groups["month3"] or groups["month4"]
+                      or groups["month5"])  # fmt: skip
         month = next((i + 1 for i, m in enumerate(_EN_MONTHS) if month_name and m.startswith(
             month_name.lower()[:3])), None)  # fmt: skip
         day_text = groups["day"] or groups["day2"]
@@ -425,6 +433,9 @@ def _en_dates(text: str, year_of_article: int | None) -> list[Value]:
             if year_of_article is None:
                 continue
             year = year_of_article + _RELATIVE_YEAR[groups["rel"].lower()]
+        relative = groups["rel4"] or groups["rel5"] or groups["rel6"]
+        if relative and year_of_article is not None:
+            year = year_of_article + _RELATIVE_YEAR[f"{relative.lower()} year"]
         day = int(day_text) if day_text else None
         found.append(Value("date", float(year) if year else None, "", "", match.start(),
                            match.end(), match[0], (year, month, day)))  # fmt: skip

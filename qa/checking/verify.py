@@ -446,6 +446,14 @@ class Checker:
             for part in (text[max(left, candidate.start - 10) : candidate.start],
                          text[candidate.end : min(stop, candidate.end + 10)])
         )  # fmt: skip
+        # …or the claim's words just after its value, as the article's list names them
+        # (带来9亿元的新增外贸进出口额: 9亿元外贸进出口额)
+        claim_stop = _CLAUSE_BREAK.search(claim_text, value.end)
+        after = claim_text[value.end : claim_stop.start() if claim_stop else len(claim_text)]
+        after_claim = _bigrams(after.lstrip("的")[:6])
+        if len(after_claim) >= 2:
+            following = _bigrams(text[candidate.end : min(stop, candidate.end + 10)])
+            near = max(near, len(after_claim & following) / len(after_claim))
         return 0.5 * cover + 0.5 * near
 
     # ------------------------------------------------------------ deciding
@@ -743,6 +751,12 @@ class Checker:
                     statement.text, english):  # fmt: skip
                 undated = True
             unevented = unevented or undated
+            if english and fact.kind == "date" and not agrees:
+                # …and an English one, what its verb says happened (founded in 2010: 成立);
+                # only for a contradiction, as a rendering may be missed
+                said = _english_event_words(statement.text, fact)
+                undated = undated or (said is not None and not any(w in sentence.text
+                                                                   for w in said))  # fmt: skip
             weakest = min(weakest, local)
             if not agrees:
                 weakest_wrong = min(weakest_wrong, local)
@@ -981,6 +995,7 @@ _NAME_SUFFIX = re.compile(r"(?:集团|公司|县|市|区|省|厅|局|委|会议|
 _NAME_END = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|会议|大学|银行)")
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _CLAUSE_TEXT = re.compile(r"[^,，;；。!?！？\n]+")
+_CONJUNCTION = re.compile(r"[与和及同跟、]")
 _FUNCTION = re.compile(r"^[与和及的在是由于了将为、,，]+|[与和及的在是由于了将为、,，]+$")
 
 
@@ -1139,6 +1154,32 @@ def _event_word(claim: str, value: Value) -> str | None:
     return word
 
 
+_EN_EVENTS = {
+    ("held", "hosted", "convened", "staged"): ("举行", "举办", "召开", "开幕", "主办", "承办"),
+    ("signed", "inked"): ("签约", "签署", "签订", "签下", "签定"),
+    ("founded", "established", "registered", "set up", "incorporated"): (
+        "成立", "创立", "创建", "创办", "设立", "组建", "注册", "落户"),
+    ("opened", "inaugurated", "unveiled"): ("开业", "开幕", "开通", "开放", "启用", "揭牌", "运营"),
+    ("launched", "started", "began", "kicked off"): (
+        "启动", "开工", "开始", "开建", "发布", "上线"),
+    ("completed", "finished"): ("竣工", "建成", "完成", "完工", "投产"),
+    ("published", "released", "issued", "carried"): ("发布", "出版", "刊发", "印发", "发表", "公布",
+                                                      "发行"),
+}  # fmt: skip
+"""English event verbs and the Chinese words that say the same event happened."""
+
+
+def _english_event_words(claim: str, value: Value) -> tuple[str, ...] | None:
+    """The Chinese words that say what an English claim says happened on its date: of the
+    nearest event verb among the few words before it in its clause (was founded in 2010,
+    was held in Youxian in October); None when it names none of ``_EN_EVENTS``."""
+    before = re.split(r"[,;:.]", claim[: value.start])[-1].lower()
+    words = " ".join(_EN_WORD.findall(before)[-6:])
+    found = [(m.end(), said) for verbs, said in _EN_EVENTS.items() for verb in verbs
+             for m in re.finditer(rf"\b{verb}\b", words)]  # fmt: skip
+    return max(found)[1] if found else None
+
+
 def _named_nearby(name: SpanCandidate, sentence: Sentence, claim: str) -> bool:
     """Whether the sentence's headline, lead or passage names ``name`` and the sentence
     names no other of its kind (the claim's own words read as names, and the items of a
@@ -1215,6 +1256,8 @@ def _swapped_name(claim: str, sentence: Sentence, *,
                     before += 1
         mine = _FUNCTION.sub("", claim[i1 - before : i2 + extra])
         theirs = _FUNCTION.sub("", text[j1 - before : j2 + extra])
+        if _CONJUNCTION.sub("", mine) == _CONJUNCTION.sub("", theirs):
+            continue  # 大龙网集团与沐水集团 is 大龙网集团和沐水集团
         if not (2 <= len(mine) <= 8 and 2 <= len(theirs) <= 8):
             continue
         if mine in article and not (
@@ -1400,8 +1443,9 @@ def _resolved(value: Value, year: int | None) -> Value:
     if value.kind != "date" or year is None or value.date[0] is not None:
         return value
     lowered = value.text.lower()
+    # (last September: a month of the year before the article's)
     for word, shift in (("前年", -2), ("去年", -1), ("今年", 0), ("明年", 1),
-                        ("last year", -1), ("this year", 0), ("next year", 1)):  # fmt: skip
+                        ("last ", -1), ("this ", 0), ("next ", 1)):  # fmt: skip
         if word in lowered:
             return replace(value, amount=float(year + shift), date=(year + shift, *value.date[1:]))
     return value

@@ -719,3 +719,43 @@ def test_the_dateline_dates_the_dispatch_and_nothing_else(pipeline: Pipeline) ->
         decided = single(pipeline, claim)
         assert decided.evidence is None or decided.evidence.part != "dateline", decided
     assert single(pipeline, "第2期《求是》杂志于1月16日出版。").verdict != "contradicted"
+
+
+def test_a_conjunction_written_otherwise_is_no_swap(pipeline: Pipeline) -> None:
+    # 由大龙网集团和沐水集团共同出资打造: 与 for 和 names the same two groups
+    verdict = single(pipeline, "湘赣边数字贸易总部中心项目由大龙网集团与沐水集团联合出资建设。")
+    assert verdict.verdict == "supported", verdict
+
+
+def test_a_claims_words_after_its_value_pick_the_list_item(pipeline: Pipeline) -> None:
+    # 新增12.1亿元本地国内贸易额、9亿元外贸进出口额: 外贸进出口额 is 9亿元's
+    claim = "湘赣边数字贸易总部中心预计在今后五年给湘赣边地区带来9亿元的新增外贸进出口额。"
+    said = "预计未来5年将为湘赣边地区新增12.1亿元本地国内贸易额、9亿元外贸进出口额"
+    chunk = next(c for c in pipeline.snapshot.chunks if said in c.text)
+    article = pipeline.snapshot.articles[chunk.article_id]
+    start = chunk.start + chunk.text.index(said)
+    sentence = Sentence(article, chunk, start, start + len(said), said, 1, 0.9, 0.9, 0.9)
+    (value,) = find_values(claim, english=False)
+    total, foreign = [v for v in find_values(said, english=False) if v.kind == "money"]
+    assert (total.text, foreign.text) == ("12.1亿元", "9亿元")
+
+    def local(candidate: object) -> float:
+        return pipeline.checker._local(claim, value, False, sentence, candidate, None)
+
+    # the agreeing value's item says what the claim counts, as nearly as the other's lead
+    assert local(foreign) + 0.15 > local(total)
+    assert single(pipeline, claim).verdict == "supported"
+
+
+def test_an_english_date_is_contradicted_only_by_its_events_date() -> None:
+    from qa.checking.verify import _english_event_words
+
+    claim = "Foshan Yinzheng Machinery Equipment Co. was founded in 2010."
+    (year,) = find_values(claim, english=True)
+    assert "成立" in (_english_event_words(claim, year) or ())
+    claim = "The second Hunan Camellia Oil Festival was held in Youxian in September last year."
+    month = next(v for v in find_values(claim, english=True) if v.kind == "date")
+    assert "举办" in (_english_event_words(claim, month) or ())
+    claim = "Zhuzhou's GDP grew 5.7% in 2025."
+    (_, year) = find_values(claim, english=True)
+    assert _english_event_words(claim, year) is None

@@ -224,3 +224,23 @@ def test_an_english_number_sign_is_an_ordinal() -> None:
     assert (issue.kind, issue.amount) == ("ordinal", 2.0)
     printed = [v for v in find_values("第2期《求是》杂志", english=False) if v.kind == "ordinal"]
     assert values_agree(issue, printed[0]) is True
+
+
+def test_an_english_month_of_a_relative_year_is_a_date() -> None:
+    for text in ("held in Youxian in September last year", "held in Youxian last September"):
+        (month,) = find_values(text, english=True, year_of_article=2026)
+        assert month.date == (2025, 9, None), text
+    (day,) = find_values("signed on May 18 last year", english=True, year_of_article=2026)
+    assert day.date == (2025, 5, 18)
+    printed = find_values("去年10月,第二届湖南省油茶节在攸县举办", english=False,
+                          year_of_article=2026)[0]  # fmt: skip
+    assert printed.date == (2025, 10, None)
+    assert values_agree(month, printed) is False
+
+
+def test_digits_and_da_before_a_noun_count_major_parts() -> None:
+    (claimed,) = find_values("由细分行业集采中心等9大板块组成", english=False)
+    (printed,) = find_values("数字贸易产业大数据中心等7大板块", english=False)
+    assert (claimed.kind, claimed.amount) == ("count", 9.0)
+    assert values_agree(claimed, printed) is False
+    assert find_values("学习贯彻党的二十大精神", english=False) == []
