@@ -759,3 +759,24 @@ def test_an_english_date_is_contradicted_only_by_its_events_date() -> None:
     claim = "Zhuzhou's GDP grew 5.7% in 2025."
     (_, year) = find_values(claim, english=True)
     assert _english_event_words(claim, year) is None
+
+
+def test_a_word_the_tagger_calls_a_name_but_the_dictionary_knows_is_none(
+    pipeline: Pipeline,
+) -> None:
+    from qa.checking.verify import _names
+
+    # jieba tags 荣获 as a person in 华锐精密荣获了省长质量奖
+    assert "荣获" not in [n.text for n in _names("华锐精密荣获了省长质量奖。")]
+    assert single(pipeline, "华锐精密荣获了省长质量奖。").verdict == "supported"
+
+
+def test_the_reader_finds_a_value_said_of_the_subject_a_sentence_before(
+    pipeline: Pipeline,
+) -> None:
+    # 湖南亚美茶油股份有限公司… “…目前我们的订单已经排到了今年5月份。”
+    claim = "湖南亚美茶油股份有限公司的订单已排到今年5月份。"
+    pipeline.checker.reader = _ReaderSaying("今年5月份", 0.9)
+    verdict = single(pipeline, claim)
+    assert verdict.verdict == "supported", verdict
+    assert verdict.evidence is not None and "我们的订单" in verdict.evidence.quote
