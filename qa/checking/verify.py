@@ -649,7 +649,10 @@ class Checker:
             # what a person did, or the figures they gave: only a sentence that names them
             # decides it, and one naming another in their place contradicts it
             swapped = _english_person_swap(sentence, expansion)
-            if swapped is None or sentence.coverage < config.contradict_cover * discount:
+            if swapped is None or self._cover_without(statement, sentence, expansion,
+                                                      swapped[0]) < (
+                config.contradict_cover * discount
+            ):  # fmt: skip
                 return None
             claimed, rival = swapped
             return _swapped(sentence, cover, "person", claimed, rival.start, rival.end)
@@ -891,6 +894,16 @@ class Checker:
                 return found
         return None
 
+    def _cover_without(self, statement: Statement, sentence: Sentence,
+                       expansion: Expansion | None, person: str) -> float:  # fmt: skip
+        """How much of an English statement's words the sentence says, but for ``person``:
+        a sentence naming another in their place cannot say their name."""
+        others = Expansion(tuple(g for g in (expansion.groups if expansion else ())
+                                 if g[0] != person))  # fmt: skip
+        words = _content(analyze_question(statement.text, others))
+        without, _ = self.coverage.of(words, sentence.text) if words.groups else (0.0, [])
+        return max(sentence.coverage, without)
+
     def _judge_plain(
         self,
         statement: Statement,
@@ -907,6 +920,18 @@ class Checker:
         named = [n for n in claim_names if n.kind.value in ("person", "organization")]
         if english:
             named = _rendered_names(statement, sentence, expansion)
+        if english:
+            # another person in the role: the sentence cannot say the statement's one, so
+            # its cover is of the statement's other words
+            swapped = _english_person_swap(sentence, expansion)
+            if swapped is not None:
+                if self._cover_without(statement, sentence, expansion, swapped[0]) < (
+                    config.contradict_cover * discount
+                ):
+                    return None
+                claimed, rival = swapped
+                return _swapped(sentence, sentence.coverage, "person", claimed, rival.start,
+                                rival.end)  # fmt: skip
         # a statement's topic words may sit anywhere in the passage or headline; the
         # sentence must still say part of it, and its names (below) in their own clause
         if sentence.chunk_coverage < config.plain_cover * discount:
@@ -923,14 +948,6 @@ class Checker:
             if swap is not None and sentence.coverage >= config.contradict_cover:
                 start, end, claimed = swap
                 return _swapped(sentence, sentence.coverage, "name", claimed, start, end)
-        if english:
-            swapped = _english_person_swap(sentence, expansion)
-            if swapped is not None:
-                if sentence.coverage < config.contradict_cover * discount:
-                    return None
-                claimed, rival = swapped
-                return _swapped(sentence, sentence.coverage, "person", claimed, rival.start,
-                                rival.end)  # fmt: skip
         if english and _unnamed_person(sentence, expansion):
             return None  # what a person did: only a sentence that names them bears it out
         if _lacks_specific_words(statement, sentence, expansion):

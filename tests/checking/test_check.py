@@ -780,3 +780,14 @@ def test_the_reader_finds_a_value_said_of_the_subject_a_sentence_before(
     verdict = single(pipeline, claim)
     assert verdict.verdict == "supported", verdict
     assert verdict.evidence is not None and "我们的订单" in verdict.evidence.quote
+
+
+def test_another_person_in_an_english_statements_role_needs_no_cover_of_its_name(
+    pipeline: Pipeline,
+) -> None:
+    # 湖南优多新材料科技有限公司生产主管张宗才说: the sentence cannot say 陈荣, so its cover
+    # is of the statement's other words
+    verdict = single(pipeline, "Chen Rong is the production supervisor of Hunan Youduo New "
+                               "Material Technology Co., Ltd.")  # fmt: skip
+    assert verdict.verdict == "contradicted", verdict
+    assert [a.printed for a in verdict.alignments if not a.agrees] == ["张宗才"]
