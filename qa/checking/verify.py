@@ -1193,6 +1193,8 @@ _EN_EVENTS = {
                                                       "发行"),
 }  # fmt: skip
 """English event verbs and the Chinese words that say the same event happened."""
+_EN_EVENT_VERBS = tuple((re.compile(r"\b(?:" + "|".join(verbs) + r")\b"), said)
+                        for verbs, said in _EN_EVENTS.items())  # fmt: skip
 
 
 def _english_event_words(claim: str, value: Value) -> tuple[str, ...] | None:
@@ -1201,8 +1203,7 @@ def _english_event_words(claim: str, value: Value) -> tuple[str, ...] | None:
     was held in Youxian in October); None when it names none of ``_EN_EVENTS``."""
     before = re.split(r"[,;:.]", claim[: value.start])[-1].lower()
     words = " ".join(_EN_WORD.findall(before)[-6:])
-    found = [(m.end(), said) for verbs, said in _EN_EVENTS.items() for verb in verbs
-             for m in re.finditer(rf"\b{verb}\b", words)]  # fmt: skip
+    found = [(m.end(), said) for verbs, said in _EN_EVENT_VERBS for m in verbs.finditer(words)]
     return max(found)[1] if found else None
 
 

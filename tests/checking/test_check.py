@@ -41,6 +41,14 @@ def verified(pipeline: Pipeline, report: CheckReport) -> None:
                 assert alignment.end <= verdict.evidence.end
 
 
+def _close_sentence(pipeline: Pipeline, said: str) -> Sentence:
+    """The page's text ``said`` as a sentence that covers a statement closely (0.9)."""
+    chunk = next(c for c in pipeline.snapshot.chunks if said in c.text)
+    article = pipeline.snapshot.articles[chunk.article_id]
+    start = chunk.start + chunk.text.index(said)
+    return Sentence(article, chunk, start, start + len(said), said, 1, 0.9, 0.9, 0.9)
+
+
 def single(pipeline: Pipeline, claim: str) -> Verdict:
     report = pipeline.check(claim)
     verified(pipeline, report)
@@ -521,11 +529,8 @@ def test_the_reader_contradicts_only_from_a_passage_that_names_the_claims_subjec
     from qa.textnorm import matching_view
 
     said = "订单已经排到了今年5月份"
-    chunk = next(c for c in pipeline.snapshot.chunks if said in c.text)
-    article = pipeline.snapshot.articles[chunk.article_id]
-    start = chunk.start + chunk.text.index(said)
     # as close a sentence as the rules would ever let the reader vouch for
-    sentence = Sentence(article, chunk, start, start + len(said), said, 1, 0.9, 0.9, 0.9)
+    sentence = _close_sentence(pipeline, said)
 
     def judged(claim: str) -> str | None:
         (statement,) = split_statements(matching_view(claim).text)
@@ -731,10 +736,7 @@ def test_a_claims_words_after_its_value_pick_the_list_item(pipeline: Pipeline) -
     # 新增12.1亿元本地国内贸易额、9亿元外贸进出口额: 外贸进出口额 is 9亿元's
     claim = "湘赣边数字贸易总部中心预计在今后五年给湘赣边地区带来9亿元的新增外贸进出口额。"
     said = "预计未来5年将为湘赣边地区新增12.1亿元本地国内贸易额、9亿元外贸进出口额"
-    chunk = next(c for c in pipeline.snapshot.chunks if said in c.text)
-    article = pipeline.snapshot.articles[chunk.article_id]
-    start = chunk.start + chunk.text.index(said)
-    sentence = Sentence(article, chunk, start, start + len(said), said, 1, 0.9, 0.9, 0.9)
+    sentence = _close_sentence(pipeline, said)
     (value,) = find_values(claim, english=False)
     total, foreign = [v for v in find_values(said, english=False) if v.kind == "money"]
     assert (total.text, foreign.text) == ("12.1亿元", "9亿元")
