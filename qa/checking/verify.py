@@ -23,6 +23,11 @@ sentence decides, the extractive reader is asked for each value, masked by a que
 (订单已排到今年7月份 → 订单已排到什么时候?): it was trained on people's questions, which
 paraphrase their passages. The sentence it answers in is judged again with a looser cover,
 and the value it reads is the one aligned.
+
+Its helpers: qa.checking.names (names in Chinese text, swaps and mix-ups),
+qa.checking.english (English statements' people, organisations and events),
+qa.checking.facts (what a value is of, from the words around it) and
+qa.checking.clauses (clauses and character pairs).
 """
 
 from __future__ import annotations
@@ -35,6 +40,59 @@ from functools import lru_cache
 import numpy as np
 
 from qa.checking.claims import Statement
+from qa.checking.clauses import (
+    CJK_CHAR,
+    CLAUSE_BREAK,
+    CLAUSE_TEXT,
+    ITEM_BREAK,
+    bigrams,
+    clause_of,
+)
+from qa.checking.english import (
+    CAPITALISED,
+    EN_ORG_ENDS,
+    EN_ORG_KINDS,
+    EN_WORD,
+    english_event_words,
+    english_person_swap,
+    english_window,
+    rendered_names,
+    unnamed_person,
+    unread_names,
+    unrendered_names,
+    unsaid_organisations,
+    without_values,
+)
+from qa.checking.facts import (
+    digits_of,
+    event_word,
+    is_change,
+    measure_word,
+    of_dispatch,
+    phase_of,
+    qualifying_words,
+    resolve_relative,
+    said_in_segment,
+    said_of_another,
+    unattributed,
+)
+from qa.checking.names import (
+    LEAD_CHARS,
+    NAME_TAGS,
+    clause_swap,
+    event_place,
+    event_place_swap,
+    found_name,
+    is_named,
+    is_person,
+    listed_with,
+    name_candidates,
+    named_in_part,
+    named_nearby,
+    organisations_ending,
+    swapped_name,
+    without_rivals,
+)
 from qa.checking.values import (
     EN_NUMBER_WORDS,
     QUALIFIER_WORDS_EN,
@@ -51,12 +109,10 @@ from qa.reading.protocol import Reader, Sentence
 from qa.reading.spans import SpanCandidate, name_spans
 from qa.retrieval.crosslingual import (
     common_words,
-    pinyin_segmentations,
-    reverse_cedict,
     spelled_in,
 )
 from qa.textnorm import matching_view
-from qa.tokens import ENGLISH_STOPWORDS, tagged
+from qa.tokens import tagged
 from qa.types import (
     DATELINE_PART,
     HEADING_PART,
@@ -71,9 +127,6 @@ SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
 NOT_FOUND = "not_found"
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_FOUND)
-LEAD_CHARS = 150
-_CLAUSE_BREAK = re.compile(r"[,，;；:：。!?！？\n]")
-_ITEM_BREAK = re.compile(r"[,，;；:：。!?！？、\n]")
 AGREEMENT_BONUS = 0.15
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
 
@@ -189,7 +242,7 @@ def masked_question(text: str, value: Value, english: bool) -> str:
         asked = _QUESTION_WORDS_EN[value.kind]
         if value.kind == "count":
             # the counted noun stays: "built in how many phases?"
-            noun = [w for w in _EN_WORD.findall(value.text) if w.lower() not in EN_NUMBER_WORDS]
+            noun = [w for w in EN_WORD.findall(value.text) if w.lower() not in EN_NUMBER_WORDS]
             asked = " ".join([asked, *noun])
     else:
         asked = "多少" + value.unit if value.kind == "count" else _QUESTION_WORDS_ZH[value.kind]
@@ -208,27 +261,11 @@ def _blank(text: str, values: Sequence[Value]) -> str:
     return text
 
 
-def _clause_start(text: str, at: int) -> int:
-    """Where the clause of ``text`` holding offset ``at`` begins."""
-    return max((m.end() for m in _CLAUSE_BREAK.finditer(text, 0, at)), default=0)
-
-
-def _clause(text: str, start: int, end: int) -> str:
-    """The clause of ``text`` around ``[start, end)``."""
-    right = _CLAUSE_BREAK.search(text, end)
-    return text[_clause_start(text, start) : right.start() if right else len(text)]
-
-
 @lru_cache(maxsize=256)
 def _whole(article: Article) -> str:
     """An article's heading, dateline and matched text, as one string (built once per
     article, not once per candidate sentence: every sentence of it looks names up there)."""
     return f"{article.heading}\n{article.dateline}\n{article.matched.text}"
-
-
-def _bigrams(text: str) -> set[str]:
-    compact = re.sub(r"\s+", "", text)
-    return {compact[i : i + 2] for i in range(len(compact) - 1)}
 
 
 class Checker:
@@ -368,13 +405,13 @@ class Checker:
             span = reading.span
             if span is None or reading.confidence < config.reader_confidence:
                 continue
-            rivals = [r for r in _names(span.text) if r.kind == name.kind
+            rivals = [r for r in name_candidates(span.text) if r.kind == name.kind
                       and name.text not in r.text and r.text not in statement.text]  # fmt: skip
             sentence = next((s for s in self._every_sentence(rest, hits)
                              if s.article.id == span.sentence.article.id
                              and s.part == TEXT_PART
                              and s.start <= span.start < s.end), None)  # fmt: skip
-            if not rivals or sentence is None or _named(name.text, sentence.text):
+            if not rivals or sentence is None or is_named(name.text, sentence.text):
                 continue  # no other name, or the sentence names both (roles: the rules')
             cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
             start, end = span.start + rivals[0].start, span.start + rivals[0].end
@@ -407,16 +444,16 @@ class Checker:
                candidate: Value, expansion: Expansion | None) -> float:  # fmt: skip
         """How well the article's clause around ``candidate`` says what the claim's clause
         around ``value`` says."""
-        clause = _clause(sentence.text, candidate.start, candidate.end)
+        clause = clause_of(sentence.text, candidate.start, candidate.end)
         if len(clause) - len(candidate.text) < 4:
             # a value that is (nearly) a clause of its own speaks of its neighbours: 1月15日
             # of the clause after it, 投资3亿元 of 一期将于…实施 before it
             at = sentence.text.find(clause, max(0, candidate.start - len(clause)))
             before = max(0, at - 1)
-            clause = (_clause(sentence.text, max(0, before - 1), before) + " " + clause + " "
-                      + _clause(sentence.text, candidate.end + 2 + len(clause),
+            clause = (clause_of(sentence.text, max(0, before - 1), before) + " " + clause + " "
+                      + clause_of(sentence.text, candidate.end + 2 + len(clause),
                                 candidate.end + 2 + len(clause)))  # fmt: skip
-        mine = claim_text if english else _clause(claim_text, value.start, value.end)
+        mine = claim_text if english else clause_of(claim_text, value.start, value.end)
         words = _clause_words(mine, english, expansion)
         cover, _ = self.coverage.of(words, clause) if words.groups else (0.0, [])
         if english:
@@ -424,41 +461,41 @@ class Checker:
             # find the clause; the words of the value's own phrase and just before it pick
             # between the values of one sentence (16 provincial-level champions: 省级…18个,
             # not 国家级…11个)
-            own = _english_window(claim_text, value)
+            own = english_window(claim_text, value)
             near_words = _clause_words(own, True, expansion) if own else None
             if near_words is None or not near_words.groups:
                 return cover
             # within the clause, the value's own item of a list (…冠军11个、省级…冠军18个)
-            left = max((m.end() for m in _ITEM_BREAK.finditer(sentence.text, 0, candidate.start)),
+            left = max((m.end() for m in ITEM_BREAK.finditer(sentence.text, 0, candidate.start)),
                        default=0)  # fmt: skip
             # …to the item's end: a Chinese list names after the value what it counts
             # (12.1亿元本地国内贸易额、9亿元外贸进出口额)
-            right = _ITEM_BREAK.search(sentence.text, candidate.end)
+            right = ITEM_BREAK.search(sentence.text, candidate.end)
             item = sentence.text[left : right.start() if right else len(sentence.text)]
             near, _ = self.coverage.of(near_words, item)
             return 0.5 * cover + 0.5 * near
         # the words just before a value name it ("比率为" 13.5%), in the article within its
         # own item of a list, or just after it (新增12.1亿元本地国内贸易额、9亿元外贸进出口额:
         # 国内贸易额 is 12.1亿元's, not 9亿元's)
-        before_claim = _bigrams(claim_text[max(0, value.start - 6) : value.start])
+        before_claim = bigrams(claim_text[max(0, value.start - 6) : value.start])
         if not before_claim:
             return 0.5 * cover
         text = sentence.text
-        left = max((m.end() for m in _ITEM_BREAK.finditer(text, 0, candidate.start)), default=0)
-        right = _ITEM_BREAK.search(text, candidate.end)
+        left = max((m.end() for m in ITEM_BREAK.finditer(text, 0, candidate.start)), default=0)
+        right = ITEM_BREAK.search(text, candidate.end)
         stop = right.start() if right else len(text)
         near = max(
-            len(before_claim & _bigrams(part)) / len(before_claim)
+            len(before_claim & bigrams(part)) / len(before_claim)
             for part in (text[max(left, candidate.start - 10) : candidate.start],
                          text[candidate.end : min(stop, candidate.end + 10)])
         )  # fmt: skip
         # …or the claim's words just after its value, as the article's list names them
         # (带来9亿元的新增外贸进出口额: 9亿元外贸进出口额)
-        claim_stop = _CLAUSE_BREAK.search(claim_text, value.end)
+        claim_stop = CLAUSE_BREAK.search(claim_text, value.end)
         after = claim_text[value.end : claim_stop.start() if claim_stop else len(claim_text)]
-        after_claim = _bigrams(after.lstrip("的")[:6])
+        after_claim = bigrams(after.lstrip("的")[:6])
         if len(after_claim) >= 2:
-            following = _bigrams(text[candidate.end : min(stop, candidate.end + 10)])
+            following = bigrams(text[candidate.end : min(stop, candidate.end + 10)])
             near = max(near, len(after_claim & following) / len(after_claim))
         return 0.5 * cover + 0.5 * near
 
@@ -470,7 +507,7 @@ class Checker:
         """The verdict on ``statement`` (matched text) from ``hits``."""
         english = statement.english
         # who says it is no part of what is said (据株洲市政府工作报告,…; According to …,)
-        statement = replace(statement, text=_unattributed(statement.text, english))
+        statement = replace(statement, text=unattributed(statement.text, english))
         own_values = find_values(statement.text, english=english)
         scope_values = [
             v for v in find_values(statement.scope, english=english) if v.kind == "date"
@@ -483,10 +520,10 @@ class Checker:
         facts = [*amounts, *ordinals] if amounts else [*ordinals, *dates]
         scope_dates = (dates if amounts else []) + scope_values
         blanked = _blank(statement.text, own_values)
-        expansion = _without_values(expansion, own_values)
+        expansion = without_values(expansion, own_values)
         words = _content(analyze_question(f"{statement.scope} {blanked}".strip(), expansion))
         claim_names = [] if english else [
-            n for n in _names(statement.text)
+            n for n in name_candidates(statement.text)
             if not any(v.start <= n.start < v.end for v in own_values)
         ]  # fmt: skip
         if not words.groups:
@@ -495,14 +532,14 @@ class Checker:
             passages = "\n".join(f"{h.article.heading}\n{h.article.dateline}\n{h.chunk.text}"
                                  for h in hits[: self.config.passages])  # fmt: skip
             place = event_place(statement.text, english)
-            unread = [n for n in _unrendered_names(statement.text, passages)
+            unread = [n for n in unrendered_names(statement.text, passages)
                       if place is None or n not in place]  # fmt: skip
             if unread:
                 # a place or person the passages never name: they are about someone else
                 return Decision(NOT_FOUND, _note_scope(unread[0]), None)
             # an organisation they never name: no sentence bears the statement out, and
             # one that would, naming another of its kind, contradicts it
-            unsaid = _unsaid_organisations(statement.text, expansion, passages)
+            unsaid = unsaid_organisations(statement.text, expansion, passages)
         discount = self.config.english_discount if english else 1.0
         endorsed = self._endorsed(statement, hits) if english else None
         outcomes: list[_Outcome] = []
@@ -554,12 +591,12 @@ class Checker:
         sentence = outcome.sentence
         words = phrase.split()
         # its kind: the last word (…Group), else the kind word inside (…Academy of Sciences)
-        kind = words[-1] if words[-1] in _EN_ORG_ENDS else next(
-            k for k in _EN_ORG_KINDS if k in words)  # fmt: skip
-        ends = _EN_ORG_ENDS[kind]
+        kind = words[-1] if words[-1] in EN_ORG_ENDS else next(
+            k for k in EN_ORG_KINDS if k in words)  # fmt: skip
+        ends = EN_ORG_ENDS[kind]
         # not one the statement names itself (Dalongwang Group: 大龙网集团)
-        others = [w for w in _CAPITALISED.findall(statement) if w not in phrase]
-        rivals = [(a, b) for a, b in _organisations_ending(sentence.text, ends)
+        others = [w for w in CAPITALISED.findall(statement) if w not in phrase]
+        rivals = [(a, b) for a, b in organisations_ending(sentence.text, ends)
                   if not any(spelled_in(w, sentence.text[a:b]) for w in others)]  # fmt: skip
         cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
         if len(rivals) != 1 or cover < self.config.english_contradict_cover:
@@ -624,31 +661,31 @@ class Checker:
         # where an event was held is its fact, not a scope: 在茶陵举行 contradicts 在攸县举行
         place = event_place(statement.text, english)
         if place is not None:
-            swap = _event_place_swap(place, english, sentence)
+            swap = event_place_swap(place, english, sentence)
             needed = config.english_contradict_cover if english else config.contradict_cover
             if swap is not None and sentence.coverage >= needed * discount:
                 return _swapped(sentence, cover, "place", place, *swap)
         # …and only a sentence that says that place bears the statement out
         unplaced = place is not None and not (
             spelled_in(place.split()[0], sentence.text) if english
-            else _named(place, sentence.text))  # fmt: skip
+            else is_named(place, sentence.text))  # fmt: skip
         if english:
             # a place or person in pinyin this article never spells (Liling, for an article
             # on 攸县): the statement is about another article's, if any (not the place of
             # its event: that is the fact to check)
-            unread = [n for n in _unread_names(statement.text, printed_all)
+            unread = [n for n in unread_names(statement.text, printed_all)
                       if place is None or n not in place]  # fmt: skip
             if unread:
                 return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(unread[0]))
         if facts:
             # a person the article never names: its figures are someone else's doing
             for name in claim_names:
-                if name.kind == AnswerType.PERSON and not _named(name.text, printed_all):
+                if name.kind == AnswerType.PERSON and not is_named(name.text, printed_all):
                     return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(name.text))
-        if facts and english and _unnamed_person(sentence, expansion):
+        if facts and english and unnamed_person(sentence, expansion):
             # what a person did, or the figures they gave: only a sentence that names them
             # decides it, and one naming another in their place contradicts it
-            swapped = _english_person_swap(sentence, expansion)
+            swapped = english_person_swap(sentence, expansion)
             if swapped is None or self._cover_without(statement, sentence, expansion,
                                                       swapped[0]) < (
                 config.contradict_cover * discount
@@ -657,8 +694,8 @@ class Checker:
             claimed, rival = swapped
             return _swapped(sentence, cover, "person", claimed, rival.start, rival.end)
         if facts and any(n.kind == AnswerType.PERSON for n in claim_names):
-            swap = _swapped_name(statement.text, sentence, people=True)
-            if swap is not None and _person(swap[2]) and (
+            swap = swapped_name(statement.text, sentence, people=True)
+            if swap is not None and is_person(swap[2]) and (
                 sentence.coverage >= config.contradict_cover * discount
             ):
                 start, end, claimed = swap
@@ -671,10 +708,10 @@ class Checker:
             # (an organisation: another place is another scope, 湘潭 for 株洲)
             organisation = any(n.text == conflict and n.kind == AnswerType.ORGANIZATION
                                for n in claim_names)  # fmt: skip
-            swap = _swapped_name(statement.text, sentence) if organisation else None
+            swap = swapped_name(statement.text, sentence) if organisation else None
             if swap is not None and conflict in swap[2] and (
                 sentence.coverage >= config.contradict_cover
-            ) and not _listed_with(sentence.text, swap[0], swap[1], statement.text):  # fmt: skip
+            ) and not listed_with(sentence.text, swap[0], swap[1], statement.text):  # fmt: skip
                 start, end, claimed = swap
                 return _swapped(sentence, cover, "organization", claimed, start, end)
             return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(conflict))
@@ -692,31 +729,32 @@ class Checker:
         weakest_wrong = 1.0
         unevented = False
         for fact in facts:
-            resolved = _resolved(fact, year)
+            resolved = resolve_relative(fact, year)
             comparable = [(c, values_agree(resolved, c)) for c in printed]
             comparable = [(c, agrees) for c, agrees in comparable if agrees is not None]
             if any(agrees and c.kind == fact.kind for c, agrees in comparable):
                 # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
                 # of another clause is no percent-for-point confusion
                 comparable = [(c, a) for c, a in comparable if a or c.kind == fact.kind]
-            if fact.family == "rate" and _is_change(statement.text, fact, english):
+            if fact.family == "rate" and is_change(statement.text, fact, english):
                 # a growth rate (增长5.7%, grew by 5.7%) is not a ratio or a share (比率为13.5%)
                 comparable = [(c, a) for c, a in comparable
-                              if _is_change(sentence.text, c, False)]  # fmt: skip
-            phase = None if fact.kind == "date" else _phase_of(statement.text, fact, english)
+                              if is_change(sentence.text, c, False)]  # fmt: skip
+            phase = None if fact.kind == "date" else phase_of(statement.text, fact, english)
             if phase is not None:
                 # a phase's figure (一期投入3亿元) is only that phase's, not the total's
                 comparable = [(c, a) for c, a in comparable
-                              if _said_in_segment((phase,), sentence.text, c)]  # fmt: skip
+                              if said_in_segment((phase,), sentence.text, c)]  # fmt: skip
             # once per fact: the word that names it (Chinese; the phase picks it instead)
             # and the number it writes
-            measure = None if english or phase else _measure_word(statement.text, fact)
-            digits = _digits(fact.text)
-            written = [c for c, _ in comparable if digits is not None and _digits(c.text) == digits]
+            measure = None if english or phase else measure_word(statement.text, fact)
+            digits = digits_of(fact.text)
+            written = [c for c, _ in comparable
+                       if digits is not None and digits_of(c.text) == digits]  # fmt: skip
             best: tuple[float, Value, bool] | None = None
             for candidate, agrees in comparable:
                 local = self._local(statement.text, fact, english, sentence, candidate, expansion)
-                elsewhere = measure is not None and _said_of_another(
+                elsewhere = measure is not None and said_of_another(
                     measure, sentence.text, candidate, printed)  # fmt: skip
                 # the claim's own number in another unit, scale or bound (6,000 mu for
                 # 约6000平方米, 200.9 million for 200.9亿元) is the value it miswrote
@@ -737,10 +775,10 @@ class Checker:
                 # the claim's own qualifying words just before its value (一期投资3亿元) that
                 # only an agreeing value's part of the sentence says pick that value (一期…,
                 # 投资3亿元), not the total beside it (总投资10亿元)
-                own = _qualifying_words(statement.text, fact)
+                own = qualifying_words(statement.text, fact)
                 for candidate, agrees in comparable:
-                    if agrees and candidate.kind == fact.kind and _said_in_segment(
-                        own, sentence.text, candidate) and not _said_in_segment(
+                    if agrees and candidate.kind == fact.kind and said_in_segment(
+                        own, sentence.text, candidate) and not said_in_segment(
                         own, sentence.text, best[1]):  # fmt: skip
                         best = (max(best[0], sentence.coverage), candidate, True)
                         break
@@ -753,18 +791,18 @@ class Checker:
             # a date is the date of what the claim says happened then (6月28日签约): a
             # sentence that never says it dates something else (1月14日…启动仪式; the
             # dateline's 1月15日电 for 1月16日出版)
-            event = _event_word(statement.text, fact) if fact.kind == "date" else None
+            event = event_word(statement.text, fact) if fact.kind == "date" else None
             # (its head character: 签下 is said by 签约, 出版 not by 1月15日电)
             undated = event is not None and event[0] not in sentence.text
             # …and the dateline dates only the dispatch, which nothing else dates
-            if fact.kind == "date" and (sentence.part == DATELINE_PART) != _of_dispatch(
+            if fact.kind == "date" and (sentence.part == DATELINE_PART) != of_dispatch(
                     statement.text, english):  # fmt: skip
                 undated = True
             unevented = unevented or undated
             if english and fact.kind == "date" and not agrees:
                 # …and an English one, what its verb says happened (founded in 2010: 成立);
                 # only for a contradiction, as a rendering may be missed
-                said = _english_event_words(statement.text, fact)
+                said = english_event_words(statement.text, fact)
                 undated = undated or (said is not None and not any(w in sentence.text
                                                                    for w in said))  # fmt: skip
             weakest = min(weakest, local)
@@ -777,7 +815,7 @@ class Checker:
                 # name (投资额 for 投资), and a two-character head is too general to tell
                 # (产量 of 月产量 for 月产, 人数 for 观赛超4万人)
                 unnamed = unnamed or (measure is not None and len(measure) >= 3 and not any(
-                    pair in printed_all for pair in _bigrams(measure)))  # fmt: skip
+                    pair in printed_all for pair in bigrams(measure)))  # fmt: skip
                 unnamed = unnamed or undated
             start, end = sentence.start + candidate.start, sentence.start + candidate.end
             note = _qualifier_note(fact, candidate, english) if agrees else ""
@@ -834,13 +872,13 @@ class Checker:
         article = sentence.article
         near = (f"{article.title}\n{article.source}\n{article.dateline}\n"
                 f"{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}")  # fmt: skip
-        found = _names(sentence.text)
+        found = name_candidates(sentence.text)
         claimed = {n.text for n in claim_names}
         for name in claim_names:
             kind = name.kind.value
-            if kind not in ("place", "organization") or _named(name.text, sentence.text):
+            if kind not in ("place", "organization") or is_named(name.text, sentence.text):
                 continue
-            elsewhere = _named(name.text, article.matched.text) or _named_in_part(
+            elsewhere = is_named(name.text, article.matched.text) or named_in_part(
                 name.text, _whole(article))  # fmt: skip
             # an organisation the article never prints may be swapped for one of any kind
             # (省发改委 for 省工信厅); otherwise the rival shares the name's kind suffix
@@ -848,13 +886,13 @@ class Checker:
             rivals = [r for r in found if r.kind == name.kind
                       and (r.text[-1] == name.text[-1] or any_suffix)
                       and r.text not in claimed and r.text not in name.text
-                      and not _listed_with(sentence.text, r.start, r.end, claim)]  # fmt: skip
+                      and not listed_with(sentence.text, r.start, r.end, claim)]  # fmt: skip
             if rivals and (elsewhere or kind == "organization" or not scoped):
                 return name, rivals[0]
             if kind == "organization" and not elsewhere:
                 return name.text
             if kind == "place" and (
-                rivals or not (_named(name.text, near) or _named_in_part(name.text, near))
+                rivals or not (is_named(name.text, near) or named_in_part(name.text, near))
             ):
                 return name.text
         return None
@@ -880,16 +918,16 @@ class Checker:
         clause's subject (its words before the first the statement says) is the rival,
         when it reads as a name and the statement does not say it."""
         text = sentence.text
-        clauses = [(m.start(), m.end()) for m in _CLAUSE_TEXT.finditer(text)]
+        clauses = [(m.start(), m.end()) for m in CLAUSE_TEXT.finditer(text)]
         if len(clauses) < 2:
             return None
-        words = [w for w, _, _ in tagged(claim) if len(w) >= 2 and _CJK_CHAR.match(w)]
+        words = [w for w, _, _ in tagged(claim) if len(w) >= 2 and CJK_CHAR.match(w)]
         if len(words) < 3:
             return None
         inside = sorted(((sum(w in text[a:b] for w in words), a, b) for a, b in clauses),
                         reverse=True)  # fmt: skip
         for held, start, end in inside:
-            found = _clause_swap(claim, words, text, start, end, held)
+            found = clause_swap(claim, words, text, start, end, held)
             if found is not None:
                 return found
         return None
@@ -919,11 +957,11 @@ class Checker:
         english = statement.english
         named = [n for n in claim_names if n.kind.value in ("person", "organization")]
         if english:
-            named = _rendered_names(statement, sentence, expansion)
+            named = rendered_names(statement, sentence, expansion)
         if english:
             # another person in the role: the sentence cannot say the statement's one, so
             # its cover is of the statement's other words
-            swapped = _english_person_swap(sentence, expansion)
+            swapped = english_person_swap(sentence, expansion)
             if swapped is not None:
                 if self._cover_without(statement, sentence, expansion, swapped[0]) < (
                     config.contradict_cover * discount
@@ -939,16 +977,16 @@ class Checker:
         if sentence.coverage < config.plain_sentence_cover * discount:
             return None
         if not english:
-            swap = _swapped_name(statement.text, sentence, people=True) or self._mixed_clauses(
+            swap = swapped_name(statement.text, sentence, people=True) or self._mixed_clauses(
                 statement.text, sentence
             )
-            if swap is not None and _listed_with(sentence.text, swap[0], swap[1],
+            if swap is not None and listed_with(sentence.text, swap[0], swap[1],
                                                  statement.text):  # fmt: skip
                 swap = None
             if swap is not None and sentence.coverage >= config.contradict_cover:
                 start, end, claimed = swap
                 return _swapped(sentence, sentence.coverage, "name", claimed, start, end)
-        if english and _unnamed_person(sentence, expansion):
+        if english and unnamed_person(sentence, expansion):
             return None  # what a person did: only a sentence that names them bears it out
         if _lacks_specific_words(statement, sentence, expansion):
             return None  # a name or a term the passage does not say may be the error
@@ -975,14 +1013,14 @@ class Checker:
             return None
         alignments = []
         for name in named:
-            at, length = _found_name(name.text, sentence.text)
+            at, length = found_name(name.text, sentence.text)
             role = 0.0
             if at >= 0:
-                role, _ = self.coverage.of(words, _clause(sentence.text, at, at + length))
+                role, _ = self.coverage.of(words, clause_of(sentence.text, at, at + length))
                 # a subject is not repeated clause by clause (思微特注册地为…,此次计划在无锡…
                 # 开展…业务): the sentence counts without the clauses of others of its kind
                 # (冯江华当选…院士,邓元山、柳祥国获评“大国工匠”: not 邓元山's election)
-                own, _ = self.coverage.of(words, _without_rivals(sentence.text, name))
+                own, _ = self.coverage.of(words, without_rivals(sentence.text, name))
                 role = max(role, own)
             if role >= config.role_cover:
                 end = at + length
@@ -992,10 +1030,10 @@ class Checker:
                 continue
             for rival in name_spans(sentence.text):
                 same = rival.text == name.text or rival.text in statement.text
-                if rival.kind != name.kind or same or _listed_with(
+                if rival.kind != name.kind or same or listed_with(
                         sentence.text, rival.start, rival.end, statement.text):  # fmt: skip
                     continue
-                cover, _ = self.coverage.of(words, _clause(sentence.text, rival.start, rival.end))
+                cover, _ = self.coverage.of(words, clause_of(sentence.text, rival.start, rival.end))
                 if cover >= config.contradict_cover and sentence.coverage >= (
                     config.contradict_cover * discount
                 ):
@@ -1003,7 +1041,7 @@ class Checker:
                     wrong = FactAlignment(name.kind.value, name.text, rival.text, False, start, end)
                     return _Outcome(CONTRADICTED, sentence.coverage * cover, sentence, [wrong],
                                     _note_contradicted(wrong))  # fmt: skip
-            if at < 0 and _named_nearby(name, sentence, statement.text):
+            if at < 0 and named_nearby(name, sentence, statement.text):
                 continue  # the passage (or its lead) is about it and the sentence names no
                 # other (该企业)
             return None
@@ -1012,358 +1050,6 @@ class Checker:
 
 
 _SPECIFIC_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg", "eng", "m"})
-
-
-_NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
-_NAME_SUFFIX = re.compile(r"(?:集团|公司|县|市|区|省|厅|局|委|会议|大学|银行)$")
-_NAME_END = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:集团|公司|会议|大学|银行)")
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_CLAUSE_TEXT = re.compile(r"[^,，;；。!?！？\n]+")
-_CONJUNCTION = re.compile(r"[与和及同跟、]")
-_FUNCTION = re.compile(r"^[与和及的在是由于了将为、,，]+|[与和及的在是由于了将为、,，]+$")
-
-
-_TITLE = re.compile(r"《[^《》]{1,30}》")
-
-
-def _names(text: str) -> list[SpanCandidate]:
-    """People, places and organisations (qa.reading.spans), and titles in 《》 (a newspaper,
-    a journal, a speech), which count as organisations: 《人民日报》 for 《求是》 is a swap;
-    no place or person CC-CEDICT knows only as a common word."""
-    titles = [SpanCandidate(m.start(), m.end(), m[0], AnswerType.ORGANIZATION)
-              for m in _TITLE.finditer(text)]  # fmt: skip
-    # a tagger's place or person that the dictionary knows only as a common word (深度,
-    # 都市; 荣获 of 华锐精密荣获…) is none
-    common = common_words()
-    kinds = (AnswerType.PLACE, AnswerType.PERSON)
-    inside = [n for n in name_spans(text)
-              if not any(t.start <= n.start < t.end for t in titles)
-              and not (n.kind in kinds and n.text in common)]  # fmt: skip
-    return [*titles, *inside]
-
-
-_LIST_SLACK = 4
-"""Characters an item of a list of names may hold beyond the name (包含 of 包含细分行业集采中心)."""
-_LIST_ITEM = 16
-"""The longest other item of such a list that counts as one the claim quotes."""
-
-
-_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
-
-
-def _digits(text: str) -> str | None:
-    """The number a value writes, as digits (6,000 → 6000), if it writes one."""
-    found = _DIGITS.search(text)
-    return found[0].replace(",", "") if found else None
-
-
-def _listed_with(text: str, start: int, end: int, claim: str) -> bool:
-    """Whether the name ``text[start:end]`` is an item of a list (、) beside another item
-    the claim says: 包含细分行业集采中心、品牌中心、数字贸易产业大数据中心等7大板块 lists parts
-    of the claim's 数字贸易总部中心, not a rival to it."""
-    # a list ends at 等 (…、数字贸易产业大数据中心等7大板块)
-    listed = _clause(text, start, end).split("等")[0]
-    items = [_FUNCTION.sub("", i) for i in listed.split("、")]
-    name = text[start:end]
-    own = next((i for i in items if name in i), "")
-    if len(items) < 2 or len(own) > len(name) + _LIST_SLACK:
-        return False  # a list of names, not of clauses (中共中央总书记、国家主席、中央军委主席…)
-    return any(
-        name not in item and 2 <= len(item) <= _LIST_ITEM and item[-4:] in claim
-        for item in items
-    )
-
-
-def _said_of_another(word: str, text: str, candidate: Value, printed: Sequence[Value]) -> bool:
-    """Whether ``word``, which names the claim's value (``_measure_word``), is in the clause
-    of another of the sentence's values and not in ``candidate``'s: 全社会物流总费用约为
-    600亿元 speaks of 物流总费用与GDP的比率为13.5%, not of 节约社会物流成本近12亿元."""
-    if word in _clause(text, candidate.start, candidate.end):
-        return False
-    return any(word in _clause(text, o.start, o.end) for o in printed if o is not candidate)
-
-
-def _measure_word(claim: str, value: Value) -> str | None:
-    """The noun that names a Chinese claim's amount: one of two characters or more among
-    the three words before it in its clause (物流总费用约为600亿元: 总费用; 预计年产值可达
-    20亿元: 年产值). None for a date, which its clause's subject scopes from further off."""
-    if value.kind == "date":
-        return None
-    before = claim[_clause_start(claim, value.start) : value.start]
-    nouns = [w for w, flag, _ in tagged(before)[-3:]
-             if flag.startswith("n") and len(w) >= 2]  # fmt: skip
-    return nouns[-1] if nouns else None
-
-
-_SEGMENT_BREAK = re.compile(r"[;；:：。!?！？\n]")
-
-
-_ZH_CHANGE = re.compile(r"(?:增长|增加|提高|上升|提升|扩大|增|涨|下降|减少|降低|回落|下滑|缩小|降|"
-                        r"增速|同比|比上年|较上年)[^,，;；。]{0,6}$")
-_EN_CHANGE = re.compile(r"\b(?:grow|grew|grown|growing|growth|rise|rose|risen|rising|increase[sd]?|"
-                        r"up|climb(?:ed|s)?|jump(?:ed|s)?|gain(?:ed|s)?|expand(?:ed|s)?|fall|fell|"
-                        r"fallen|drop(?:ped|s)?|decline[sd]?|decrease[sd]?|down|cut|reduce[sd]?|"
-                        r"year on year|year-on-year)\b[^,;.]{0,24}$", re.I)
-
-
-def _is_change(text: str, value: Value, english: bool) -> bool:
-    """Whether a rate is a change (增长5.7%, 同比增加50%以上, grew by 5.7%), by the words just
-    before it in its clause, rather than a level (比率为13.5%, a 45.5% share)."""
-    before = text[_clause_start(text, value.start) : value.start]
-    return bool((_EN_CHANGE if english else _ZH_CHANGE).search(before))
-
-
-_PHASE = re.compile(r"(?:第?[一二三四五六七八九十1-9]|首)期(?!间|待|望|限|刊|货)")
-
-
-_EN_PHASE = re.compile(
-    r"\b(?:phase[ -](?P<n>one|two|three|1|2|3|I{1,3})\b|(?P<nth>first|second|third)[ -]phase\b)",
-    re.I,
-)
-_EN_PHASE_NUMBER = {"one": "一", "1": "一", "i": "一", "first": "一", "two": "二", "2": "二",
-                    "ii": "二", "second": "二", "three": "三", "3": "三", "iii": "三",
-                    "third": "三"}  # fmt: skip
-
-
-def _phase_of(claim: str, value: Value, english: bool = False) -> str | None:
-    """The phase a claim's figure is of, as the article writes it: in a Chinese claim's
-    clause (项目一期计划投入3亿元: 一期), anywhere in an English one (Phase I, the first
-    phase: 一期)."""
-    if english:
-        found = [_EN_PHASE_NUMBER[(m["n"] or m["nth"]).lower()] + "期"
-                 for m in _EN_PHASE.finditer(claim)]  # fmt: skip
-        return found[0] if len(set(found)) == 1 else None
-    found = _PHASE.findall(claim[_clause_start(claim, value.start) : value.start])
-    return found[-1].removeprefix("第") if found else None
-
-
-def _qualifying_words(claim: str, value: Value) -> tuple[str, ...]:
-    """The claim's words of two characters or more among the two just before its value, in
-    its clause (项目一期投资3亿元: 一期, 投资)."""
-    before = claim[_clause_start(claim, value.start) : value.start]
-    return tuple(w for w, _, _ in tagged(before)[-2:] if len(w) >= 2 and _CJK_CHAR.match(w))
-
-
-def _said_in_segment(words: Sequence[str], text: str, value: Value) -> bool:
-    """Whether the part of ``text`` around ``value``, between semicolons, colons or full
-    stops, says every one of ``words``."""
-    if not words:
-        return False
-    starts = [m.end() for m in _SEGMENT_BREAK.finditer(text, 0, value.start)]
-    stop = _SEGMENT_BREAK.search(text, value.end)
-    segment = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
-    return all(w in segment for w in words)
-
-
-_ZH_DISPATCH = re.compile(r"电头|电讯|电报|发电|发出|发自|播发|电称|电\b")
-_EN_DISPATCH = re.compile(r"\b(?:datelined?|dispatch(?:es|ed)?|filed|wire)\b", re.I)
-
-
-def _of_dispatch(claim: str, english: bool) -> bool:
-    """Whether a claim's date is a dispatch's (datelined Beijing, January 15; 1月15日从北京
-    发出的电讯), which only the dateline gives."""
-    return bool((_EN_DISPATCH if english else _ZH_DISPATCH).search(claim))
-
-
-_NOT_EVENTS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz", "t", "m", "f", "x", "eng"})
-
-
-def _event_word(claim: str, value: Value) -> str | None:
-    """What a Chinese claim says happened on its date: the word right after it (去年6月28日
-    签约: 签约; 1月16日出版: 出版), when it is no name, time or number."""
-    after = [t for t in tagged(claim[value.end : value.end + 8]) if t[1] != "x"]
-    if not after or after[0][2] != 0:
-        return None
-    word, flag, _ = after[0]
-    if len(word) < 2 or flag in _NOT_EVENTS or not _CJK_CHAR.match(word):
-        return None
-    return word
-
-
-_EN_EVENTS = {
-    ("held", "hosted", "convened", "staged"): ("举行", "举办", "召开", "开幕", "主办", "承办"),
-    ("signed", "inked"): ("签约", "签署", "签订", "签下", "签定"),
-    ("founded", "established", "registered", "set up", "incorporated"): (
-        "成立", "创立", "创建", "创办", "设立", "组建", "注册", "落户"),
-    ("opened", "inaugurated", "unveiled"): ("开业", "开幕", "开通", "开放", "启用", "揭牌", "运营"),
-    ("launched", "started", "began", "kicked off"): (
-        "启动", "开工", "开始", "开建", "发布", "上线"),
-    ("completed", "finished"): ("竣工", "建成", "完成", "完工", "投产"),
-    ("published", "released", "issued", "carried"): ("发布", "出版", "刊发", "印发", "发表", "公布",
-                                                      "发行"),
-}  # fmt: skip
-"""English event verbs and the Chinese words that say the same event happened."""
-_EN_EVENT_VERBS = tuple((re.compile(r"\b(?:" + "|".join(verbs) + r")\b"), said)
-                        for verbs, said in _EN_EVENTS.items())  # fmt: skip
-
-
-def _english_event_words(claim: str, value: Value) -> tuple[str, ...] | None:
-    """The Chinese words that say what an English claim says happened on its date: of the
-    nearest event verb among the few words before it in its clause (was founded in 2010,
-    was held in Youxian in October); None when it names none of ``_EN_EVENTS``."""
-    before = re.split(r"[,;:.]", claim[: value.start])[-1].lower()
-    words = " ".join(_EN_WORD.findall(before)[-6:])
-    found = [(m.end(), said) for verbs, said in _EN_EVENT_VERBS for m in verbs.finditer(words)]
-    return max(found)[1] if found else None
-
-
-def _named_nearby(name: SpanCandidate, sentence: Sentence, claim: str) -> bool:
-    """Whether the sentence's headline, lead or passage names ``name`` and the sentence
-    names no other of its kind (the claim's own words read as names, and the items of a
-    list it quotes, are not others)."""
-    article = sentence.article
-    lead = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
-    if not _named(name.text, lead):
-        return False
-    # (nor the items of a list the claim quotes: 细分行业集采中心、品牌中心、…大数据中心等)
-    return not any(r.kind == name.kind and r.text not in claim
-                   and not _listed_with(sentence.text, r.start, r.end, claim)
-                   for r in name_spans(sentence.text))  # fmt: skip
-
-
-def _without_rivals(text: str, name: SpanCandidate) -> str:
-    """``text`` without its clauses that name another of ``name``'s kind and not it."""
-    kept = []
-    for clause in _CLAUSE_TEXT.finditer(text):
-        part = clause[0]
-        rivals = [r for r in name_spans(part) if r.kind == name.kind and r.text != name.text]
-        if name.text in part or not rivals:
-            kept.append(part)
-    return " ".join(kept)
-
-
-def _name_like(text: str) -> bool:
-    """Whether ``text`` reads as a name: a kind suffix (集团, 县, 厅) or a name's tag."""
-    return bool(_NAME_SUFFIX.search(text)) or any(f in _NAME_TAGS for _, f, _ in tagged(text))
-
-
-_FRAME = 4
-"""Characters before a person's name that a statement must share with the sentence for a
-swap of two people the article both names (a title: 生产部副部长)."""
-
-
-def _person(text: str) -> bool:
-    """Whether ``text`` is one person's name, as jieba tags it."""
-    tokens = tagged(text)
-    return len(tokens) == 1 and tokens[0][1] in ("nr", "nrfg", "nrt")
-
-
-def _swapped_name(claim: str, sentence: Sentence, *,
-                  people: bool = False) -> tuple[int, int, str] | None:  # fmt: skip
-    """Where a statement that follows the sentence's wording puts another name in one place
-    (由大龙网集团与茶陵城发集团 against 由大龙网集团和沐水集团): the sentence's span and the
-    claim's name, when that name is nowhere in the article, or (``people``) when it is one
-    person for another after the same ``_FRAME`` characters (生产部副部长张宗才 against
-    生产部副部长陈荣); else None."""
-    from difflib import SequenceMatcher
-
-    text = sentence.text
-    matcher = SequenceMatcher(None, claim, text, autojunk=False)
-    shared = sum(block.size for block in matcher.get_matching_blocks())
-    if shared < 0.6 * len(re.sub(r"\W", "", claim)):
-        return None
-    article = sentence.article.matched.text
-    swaps = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "replace":
-            continue
-        # a name ends with its kind (集团, 县): take the shared suffix into both sides
-        suffix = _NAME_SUFFIX.match(claim[i2 : i2 + 2]) or _NAME_SUFFIX.match(claim[i2 : i2 + 1])
-        extra = len(suffix[0]) if suffix and text[j2 : j2 + len(suffix[0])] == suffix[0] else 0
-        before = 0
-        if not extra:
-            # or the name goes on, alike in both, to its kind a few characters later, and
-            # begins a little before (中央经济工作会议 against 中央城市工作会议)
-            ahead = _NAME_END.match(claim[i2 : i2 + 6])
-            if ahead and text[j2 : j2 + len(ahead[0])] == ahead[0]:
-                extra = len(ahead[0])
-                while (before < 2 and i1 - before > 0 and j1 - before > 0
-                       and claim[i1 - before - 1] == text[j1 - before - 1]
-                       and _CJK_CHAR.match(claim[i1 - before - 1])):  # fmt: skip
-                    before += 1
-        mine = _FUNCTION.sub("", claim[i1 - before : i2 + extra])
-        theirs = _FUNCTION.sub("", text[j1 - before : j2 + extra])
-        if _CONJUNCTION.sub("", mine) == _CONJUNCTION.sub("", theirs):
-            continue  # 大龙网集团与沐水集团 is 大龙网集团和沐水集团
-        if not (2 <= len(mine) <= 8 and 2 <= len(theirs) <= 8):
-            continue
-        if mine in article and not (
-            people and _person(mine) and _person(theirs)
-            and claim[max(0, i1 - _FRAME) : i1] == text[max(0, j1 - _FRAME) : j1]
-            and len(claim[max(0, i1 - _FRAME) : i1]) == _FRAME
-        ):  # fmt: skip
-            # a name the article prints elsewhere is a swap only of one person for another
-            # in one frame (生产部副部长陈荣介绍 against 生产部副部长张宗才介绍)
-            continue
-        if abs(len(mine) - len(theirs)) > 3:
-            continue
-        if _name_like(mine) and _name_like(theirs):
-            start = text.index(theirs, j1 - before)
-            swaps.append((start, start + len(theirs), mine))
-    return swaps[0] if len(swaps) == 1 else None
-
-
-def _rendered_names(
-    statement: Statement, sentence: Sentence, expansion: Expansion | None
-) -> list[SpanCandidate]:
-    """The people an English statement names, as the sentence writes them: each capitalised
-    word whose rendering the sentence holds inside a person's name (Yuanshan → 邓元山)."""
-    people = [n for n in name_spans(sentence.text) if n.kind.value == "person"]
-    found = []
-    for word, terms in expansion.groups if expansion else ():
-        if not word[:1].isupper():
-            continue
-        for person in people:
-            if any(t in person.text for t in terms):
-                # unit carries the English word, so its group can be set aside
-                found.append(replace(person, unit=word))
-                break
-    return found
-
-
-def _english_person_swap(sentence: Sentence, expansion: Expansion | None,
-                         ) -> tuple[str, SpanCandidate] | None:  # fmt: skip
-    """An English statement's person (a pinyin name rendered as one: Chen Huiqing, 陈恢清)
-    whom the sentence does not name, where it names one other person instead (市委书记曹慧泉
-    主持召开…座谈会 against "Chen Huiqing chaired the symposium"): (the English name, the
-    sentence's person)."""
-    for word, terms in _english_people(expansion):
-        if any(t in sentence.text for t in terms):
-            continue
-        rivals = {r.text: r for r in name_spans(sentence.text) if r.kind == AnswerType.PERSON
-                  and _person(r.text) and _in_role(sentence.text, r)}  # fmt: skip
-        if len(rivals) == 1:
-            return word, next(iter(rivals.values()))
-    return None
-
-
-_TITLE_BEFORE = re.compile(r"(?:书记|市长|县长|区长|省长|主任|部长|经理|主管|董事长|总裁|院士|"
-                           r"主席|局长|厅长|负责人|委员|代表|记者)$")
-_ACT_AFTER = re.compile(r"^(?:说|介绍|表示|强调|指出|主持|出席|参加|作|讲话|当选|获评|带队|调研)")
-
-
-def _in_role(text: str, person: SpanCandidate) -> bool:
-    """Whether the tagger's person holds a title or acts in ``text`` (市委书记曹慧泉, 陈荣介绍):
-    a name, not a word jieba tags as one (智能化)."""
-    return bool(_TITLE_BEFORE.search(text[max(0, person.start - 4) : person.start])
-                or _ACT_AFTER.match(text[person.end : person.end + 2]))
-
-
-def _unnamed_person(sentence: Sentence, expansion: Expansion | None) -> bool:
-    """Whether an English statement names a person (``_english_people``) the sentence
-    does not."""
-    return any(not any(t in sentence.text for t in terms)
-               for _, terms in _english_people(expansion))  # fmt: skip
-
-
-def _english_people(expansion: Expansion | None) -> list[tuple[str, tuple[str, ...]]]:
-    """The groups of an English statement that name a person: two capitalised words read
-    as one Chinese name (Chen Huiqing: 陈恢清)."""
-    return [
-        (word, terms) for word, terms in (expansion.groups if expansion else ())
-        if len(word.split()) == 2 and all(w[:1].isupper() for w in word.split())
-        and any(_person(t) for t in terms)
-    ]  # fmt: skip
 
 
 def _lacks_specific_words(statement: Statement, sentence: Sentence,
@@ -1385,19 +1071,11 @@ def _lacks_specific_words(statement: Statement, sentence: Sentence,
     common = common_words()
     for word, flag, _ in tagged(statement.text):
         # (a tagger's name the dictionary knows as a common word, 荣获, is none)
-        tagged_name = flag in _SPECIFIC_TAGS and not (flag in _NAME_TAGS and word in common)
+        tagged_name = flag in _SPECIFIC_TAGS and not (flag in NAME_TAGS and word in common)
         specific = tagged_name or len(word) >= 4
-        if specific and len(word) >= 2 and not _named(word.lower(), near):
+        if specific and len(word) >= 2 and not is_named(word.lower(), near):
             return True
     return False
-
-
-_VALUE_WORDS = frozenset(
-    "percent per cent percentage point points thousand million billion trillion hundred yuan "
-    "rmb renminbi dollars dollar usd tons tonnes ton tonne kilometres kilometers km square "
-    "metres meters mu times about around approximately roughly nearly almost over more than "
-    "less fewer under below above exceeding least most within up".split()
-)
 
 
 @lru_cache(maxsize=256)
@@ -1408,16 +1086,6 @@ def _clause_words(clause: str, english: bool, expansion: Expansion | None) -> Qu
     return _content(analyze_question(own, expansion))
 
 
-def _without_values(expansion: Expansion | None, values: Sequence[Value]) -> Expansion | None:
-    """An English statement's renderings without those of its values' words ("percentage
-    points", "million yuan"): the values are compared, not searched for as words."""
-    if expansion is None:
-        return None
-    said = {w for v in values for w in re.findall(r"[a-z]+", v.text.lower())} & _VALUE_WORDS
-    return Expansion(tuple((w, t) for w, t in expansion.groups
-                           if not set(w.lower().split()) & said))  # fmt: skip
-
-
 def _content(words: QuestionAnalysis) -> QuestionAnalysis:
     """The statement's words without single characters (月, 尚, 份), which match anywhere,
     unless they are all it has."""
@@ -1426,59 +1094,6 @@ def _content(words: QuestionAnalysis) -> QuestionAnalysis:
         # acronyms are written alike in both languages (GDP, PM2.5)
         kept += tuple((w.lower(),) for w in re.findall(r"\b[A-Z][A-Z0-9.]+\b", words.text))
     return replace(words, groups=kept) if len(kept) >= 2 else words
-
-
-def _named(place: str, text: str) -> bool:
-    """Whether ``text`` names ``place``, with or without its 市/县/区 (株洲市 is 株洲)."""
-    return place in text or (len(place) >= 3 and place[-1] in "市县区省" and place[:-1] in text)
-
-
-_ORG_TAIL = re.compile(r"(?:子公司|控股子公司|股份有限公司|有限公司|公司|集团)$")
-
-
-def _named_in_part(name: str, text: str) -> bool:
-    """Whether ``text`` names ``name`` by its distinctive part: without a leading region
-    (株洲城中村: 城中村 of an article on 株洲) or a generic tail (宏达电子子公司: 宏达电子 of
-    “该公司控股子公司”)."""
-    tokens = tagged(name)
-    if len(tokens) > 1 and tokens[0][1] == "ns" and _named(tokens[0][0], text):
-        rest = name[len(tokens[0][0]) :]
-        if len(rest) >= 2 and rest in text:
-            return True
-    stem = _ORG_TAIL.sub("", name)
-    return stem != name and len(stem) >= 2 and stem in text
-
-
-def _found_name(name: str, text: str) -> tuple[int, int]:
-    """Where ``text`` names ``name`` (start, length), or by its distinctive part without a
-    leading region (株洲市发改委: 市发改委), else (-1, 0)."""
-    at = text.find(name)
-    if at >= 0:
-        return at, len(name)
-    tokens = tagged(name)
-    if len(tokens) > 1 and tokens[0][1] == "ns":
-        rest = name[len(tokens[0][0]) :]
-        at = text.find(rest) if len(rest) >= 2 else -1
-        if at >= 0:
-            # the region's kind stays with it (市发改委 of 株洲市发改委)
-            kind = tokens[0][0][-1] if tokens[0][0][-1] in "市县区省" else ""
-            if kind and text[at - 1 : at] == kind:
-                return at - 1, len(rest) + 1
-            return at, len(rest)
-    return -1, 0
-
-
-def _resolved(value: Value, year: int | None) -> Value:
-    """A claim's relative year (去年, last year) read in the article's year."""
-    if value.kind != "date" or year is None or value.date[0] is not None:
-        return value
-    lowered = value.text.lower()
-    # (last September: a month of the year before the article's)
-    for word, shift in (("前年", -2), ("去年", -1), ("今年", 0), ("明年", 1),
-                        ("last ", -1), ("this ", 0), ("next ", 1)):  # fmt: skip
-        if word in lowered:
-            return replace(value, amount=float(year + shift), date=(year + shift, *value.date[1:]))
-    return value
 
 
 def _qualifier_note(claimed: Value, printed: Value, english: bool) -> str:
@@ -1514,220 +1129,3 @@ def _note_not_found() -> str:
     return "文章中没有找到可以核实的内容 / not found: no article decides this"
 
 
-_EN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
-ENGLISH_WINDOW = 4
-"""Words before an English value that belong to its phrase ("the ratio of … stood at")."""
-
-
-def _english_window(claim: str, value: Value) -> str:
-    """The words of an English value's own phrase (its counted noun: "16 provincial-level
-    champions"), the ``ENGLISH_WINDOW`` words before it, and as many of what it is "in" or
-    "of" after it ("900 million yuan in foreign trade imports")."""
-    before = _EN_WORD.findall(claim[: value.start])[-ENGLISH_WINDOW:]
-    inside = [w for w in _EN_WORD.findall(value.text) if w.lower() not in _VALUE_WORDS]
-    # and what it is "in" or "of" ("900 million yuan in foreign trade imports")
-    after = re.match(r"\s+(?:in|of)\s+([^,;.]+)", claim[value.end :])
-    tail = _EN_WORD.findall(after[1])[:ENGLISH_WINDOW] if after else []
-    return " ".join([*before, *inside, *tail])
-
-
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'s)?\b(?!-)")
-
-
-_EN_ORG_ENDS = {"Group": ("集团",), "Academy": ("院",), "Commission": ("委", "委员会"),
-                "Company": ("公司",), "Co": ("公司",), "Corporation": ("公司", "集团"),
-                "Institute": ("所", "院"), "University": ("大学",), "Bureau": ("局",),
-                "Department": ("厅", "部"), "Committee": ("委", "委员会"),
-                "Association": ("协会", "会"), "Bank": ("银行",), "Society": ("会",),
-                "Administration": ("局", "署"), "Ministry": ("部",)}  # fmt: skip
-"""How each kind of English organisation's Chinese name ends."""
-_EN_ORG_KINDS = tuple(_EN_ORG_ENDS)
-_EN_ORGANISATION = re.compile(
-    r"\b(?:[A-Z][\w'-]*\s+(?:(?:of|and|for|the)\s+)*)+"
-    r"(?:" + "|".join(_EN_ORG_KINDS) + r")\b"
-    r"(?:\s+of\s+(?:the\s+)?[A-Z][\w'-]*(?:\s+(?:and\s+)?[A-Z][\w'-]*)*)?"
-)
-
-
-_GENERIC_IN_NAMES = frozenset(
-    "chinese china national provincial municipal city county people's state central new "
-    "material materials technology technologies tech industrial industry holding holdings "
-    "development international".split()
-)
-"""Words of many organisations' names (the Chinese Academy of Engineering: 中国工程院) that
-tell none apart."""
-
-
-
-
-_NAME_BOUNDARY = re.compile(r"[和与及、,，。;；:：由在为是的对“”《》()（）\s]")
-
-
-def _organisations_ending(text: str, ends: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where ``text`` names organisations ending in one of ``ends``: its stretches between
-    conjunctions and punctuation that end so (由大龙网集团和沐水集团: both groups), taken
-    from the names the sentence's words tag, or the stretch itself."""
-    found = [(n.start, n.end) for n in _names(text)
-             if n.kind == AnswerType.ORGANIZATION and n.text.endswith(ends)]  # fmt: skip
-    at = 0
-    for piece in _NAME_BOUNDARY.split(text):
-        # the stretch up to its first kind word (沐水集团 of 沐水集团共同出资打造)
-        cut = min((piece.find(e) + len(e) for e in ends if e in piece), default=-1)
-        if 3 <= cut <= _ORG_PIECE and not any(a < at + cut and at < b for a, b in found):
-            found.append((at, at + cut))
-        at += len(piece) + 1
-    return sorted(found)
-
-
-_ORG_PIECE = 8
-"""The longest stretch read as one organisation's name."""
-
-
-def _unsaid_organisations(text: str, expansion: Expansion | None,
-                          passages: str) -> list[tuple[str, str]]:  # fmt: skip
-    """The organisations of an English statement (a capitalised run ending in Group,
-    Academy, Commission…), each with a word of it the passages say in no rendering nor
-    pinyin: (Sany Group, Sany), (the Chinese Academy of Sciences, Sciences: 中国科学院,
-    where the passages print 中国工程院)."""
-    rendered = {w.lower() for word, _ in (expansion.groups if expansion else ())
-                for w in word.split()}  # fmt: skip
-    unsaid = []
-    for match in _EN_ORGANISATION.finditer(text):
-        for word in re.findall(r"[A-Z][\w'-]*", match[0]):
-            lower = word.lower().removesuffix("'s")
-            if lower in rendered or lower in ENGLISH_STOPWORDS or lower in _GENERIC_IN_NAMES:
-                continue
-            if len(lower) < 3:
-                continue
-            if word in _EN_ORG_KINDS or word.isupper() or spelled_in(word, passages):
-                continue  # acronyms (CRRC: 中车, BAIC: 北汽) are not spelled out
-            unsaid.append((match[0], word))
-    return unsaid
-
-
-@lru_cache(maxsize=64)
-def _unread_names(text: str, article: str) -> tuple[str, ...]:
-    """``_unrendered_names`` against one article, once per statement and article."""
-    return tuple(_unrendered_names(text, article))
-
-
-def _unrendered_names(text: str, passages: str) -> list[str]:
-    """The names of an English statement written in pinyin (Xiangtan, Liling, Hetang) that
-    the passages it is checked against never spell. English words (Chinese, Change) are
-    not names here, nor are hyphenated ones (Hunan-Jiangxi is 湘赣, not spelled out)."""
-    glossed = reverse_cedict()
-    unread = []
-    for match in _CAPITALISED.finditer(text):
-        if text[match.start() - 1 : match.start()] == "-":
-            continue
-        word = match[0].removesuffix("'s")
-        lower = word.lower()
-        if len(word) < 4 or lower in ENGLISH_STOPWORDS:
-            continue
-        # the dictionary glosses English words (Chinese: 汉语) and transliterations
-        # (Xiangtan: 湘潭); only the second are names
-        if lower in glossed and not any(spelled_in(word, zh) for zh in glossed[lower][:5]):
-            continue
-        if pinyin_segmentations(word, 1) and not spelled_in(word, passages):
-            unread.append(word)
-    return unread
-
-
-_EVENT_VERBS = "举行|举办|召开|开幕|揭牌|落户|开工|投资建设|建设"
-_ZH_EVENT_PLACE = re.compile(rf"在(?P<place>[\u4e00-\u9fff]{{2,6}}?)(?:{_EVENT_VERBS})")
-_ZH_PLACE_IS = re.compile(
-    r"(?:举办地|举行地|所在地|地点)(?:是|为|在)(?P<place>[\u4e00-\u9fff]{2,6}?)(?=[,，。;；!！]|$)"
-)
-_EN_EVENT_PLACE = re.compile(
-    r"\b(?:held|hosted|staged|took place|convened|opened|launched|unveiled|built|build|"
-    r"building|set up|settled|located|based)\b[^.;]{0,80}?\bin\s+"
-    r"(?P<place>[A-Z][a-z]+(?:\s(?:County|City|District|Province|Town|Township))?)"
-)
-_MONTHS = frozenset("january february march april may june july august september october "
-                    "november december".split())  # fmt: skip
-
-
-def event_place(claim: str, english: bool) -> str | None:
-    """The place a statement says an event happened or a project is built in (在茶陵举行,
-    举办地是炎陵, held in Chaling County, build its base in Suzhou): that place is the fact
-    itself, not the scope of a figure."""
-    if english:
-        found = [m["place"] for m in _EN_EVENT_PLACE.finditer(claim)]
-        found = [f for f in found if f.split()[0].lower() not in _MONTHS]
-    else:
-        found = [m["place"] for m in (*_ZH_EVENT_PLACE.finditer(claim),
-                                      *_ZH_PLACE_IS.finditer(claim))]  # fmt: skip
-    return found[0] if len(set(found)) == 1 else None
-
-
-_HERE = ("当地", "本地", "该地", "此地", "这里", "那里", "现场", "该县", "该市", "该区", "此")
-"""Words that stand for a place already named: no rival to it."""
-
-
-def _event_place_swap(claimed: str, english: bool, sentence: Sentence) -> tuple[int, int] | None:
-    """The span of the place the sentence says the statement's event happened in, when it
-    is another than ``claimed`` (``event_place``): 在茶陵举行 against 举办地是炎陵."""
-    # whatever stands where the place stands is where it was (在线上举行 is not in 炎陵)
-    found = [m for m in _ZH_EVENT_PLACE.finditer(sentence.text)
-             if not m["place"].startswith(_HERE)]  # fmt: skip
-    if len(found) != 1:
-        return None
-    place = found[0]["place"]
-    if english:
-        same = spelled_in(claimed.split()[0], place)
-    else:
-        same = claimed in place or place in claimed or _named(claimed, sentence.text)
-    return None if same else (found[0].start("place"), found[0].end("place"))
-
-
-_DOCUMENTS_ZH = "报告|报道|公告|通报|消息|文章|讲话|数据|统计|规划|方案"
-_ZH_ATTRIBUTION = re.compile(
-    rf"^(?:据|根据)[^,，。;；]{{1,24}}?(?:{_DOCUMENTS_ZH})[,，]\s*"
-    rf"|^[^,，。;；]{{0,12}}(?:{_DOCUMENTS_ZH})(?:显示|指出)[,，:：]\s*"
-)
-_DOCUMENTS_EN = r"(?:report|article|announcement|notice|statement|data|figures|statistics|plan)"
-_EN_ATTRIBUTION = re.compile(
-    rf"^(?:according to|as stated in|as reported in|per)\s[^,;.]{{0,60}}?\b{_DOCUMENTS_EN}s?,\s*"
-    rf"|^[^,;.]{{0,60}}?\b{_DOCUMENTS_EN}s?\s(?:says|said|shows|showed|notes|noted|states|stated)"
-    r"(?: that)?\s+",
-    re.I,
-)
-"""Who says it, when it is a document (a report, an article): no speaker whose name may be
-the fact (陈荣介绍, according to Chen Rong)."""
-
-
-def _unattributed(text: str, english: bool) -> str:
-    """``text`` without an opening that only says which document says it (据株洲市政府工作
-    报告, According to the government work report,), when enough is left to check."""
-    found = (_EN_ATTRIBUTION if english else _ZH_ATTRIBUTION).match(text)
-    if found is None or len(text) - found.end() < (20 if english else 6):
-        return text
-    return text[found.end() :]
-
-
-def _clause_swap(claim: str, words: Sequence[str], text: str, start: int, end: int,
-                 held: int) -> tuple[int, int, str] | None:  # fmt: skip
-    """``_mixed_clauses`` for one candidate clause ``text[start:end]`` of the statement."""
-    own = text[start:end]
-    foreign = [w for w in words if w not in own and w in text]
-    if not foreign or held < 2 or held < 0.6 * (len(words) - len(foreign)):
-        return None
-    # the claim's name: its foreign words and what joins them, as one span of the claim
-    first = min(claim.index(w) for w in foreign)
-    last = max(claim.index(w) + len(w) for w in foreign)
-    while first > 0 and claim[first - 1 : last] in text and _CJK_CHAR.match(claim[first - 1]):
-        first -= 1
-    name = claim[first:last]
-    if name not in text or name in own or not 2 <= len(name) <= 10:
-        return None
-    # the clause's subject: its words up to the first the statement also says
-    subject = ""
-    for word, _, _ in tagged(own):
-        if word in claim:
-            break
-        subject += word
-    rival = _FUNCTION.sub("", subject.strip())
-    if not 2 <= len(rival) <= 10 or rival in claim or not _name_like(rival):
-        return None
-    at = start + own.index(rival)
-    return at, at + len(rival), name

@@ -439,13 +439,13 @@ def test_an_english_place_the_deciding_article_never_spells_is_not_borne_out(
 
 
 def test_an_english_values_window_runs_on_to_what_it_is_of() -> None:
-    from qa.checking.verify import _english_window
+    from qa.checking.english import english_window
 
     claim = "The center will add 900 million yuan in foreign trade imports, says the report."
     (value,) = find_values(claim, english=True)
-    assert _english_window(claim, value) == "The center will add foreign trade imports"
+    assert english_window(claim, value) == "The center will add foreign trade imports"
     plain = "It will add 900 million yuan."
-    assert _english_window(plain, find_values(plain, english=True)[0]) == "It will add"
+    assert english_window(plain, find_values(plain, english=True)[0]) == "It will add"
 
 
 def test_the_claims_own_number_in_another_unit_is_the_value_it_miswrote(
@@ -492,16 +492,16 @@ def test_an_english_organisation_the_passages_never_name_is_a_mix_up(pipeline: P
 
 
 def test_unsaid_organisations_skip_acronyms_and_generic_words() -> None:
-    from qa.checking.verify import _unsaid_organisations
+    from qa.checking.english import unsaid_organisations
 
     passages = "株洲:中车株所营收有望突破700亿元,冯江华当选中国工程院院士"
-    assert _unsaid_organisations("CRRC Zhuzhou Institute grew.", None, passages) == []
-    assert _unsaid_organisations("He joined the Chinese Academy of Sciences.", None, passages) == [
+    assert unsaid_organisations("CRRC Zhuzhou Institute grew.", None, passages) == []
+    assert unsaid_organisations("He joined the Chinese Academy of Sciences.", None, passages) == [
         ("Chinese Academy of Sciences", "Sciences")
     ]
     # a company's descriptive words (New Material Technology) tell no company apart
     firm = "湖南优多新材料科技有限公司生产主管张宗才说"
-    assert _unsaid_organisations("Hunan Youduo New Material Technology Co. grew.", None,
+    assert unsaid_organisations("Hunan Youduo New Material Technology Co. grew.", None,
                                  firm) == []  # fmt: skip
 
 
@@ -545,7 +545,7 @@ def test_the_reader_contradicts_only_from_a_passage_that_names_the_claims_subjec
 
 
 def test_where_an_event_was_held_is_its_fact_not_its_scope(pipeline: Pipeline) -> None:
-    from qa.checking.verify import event_place
+    from qa.checking.names import event_place
 
     assert event_place("启动仪式的举办地是炎陵。", english=False) == "炎陵"
     assert event_place("The ceremony took place in You County.", english=True) == "You County"
@@ -565,16 +565,16 @@ def test_where_an_event_was_held_is_its_fact_not_its_scope(pipeline: Pipeline) -
 
 
 def test_which_document_says_it_is_no_part_of_the_claim(pipeline: Pipeline) -> None:
-    from qa.checking.verify import _unattributed
+    from qa.checking.facts import unattributed
 
-    assert _unattributed("据株洲市政府工作报告,邓元山当选中国工程院院士。", False) == (
+    assert unattributed("据株洲市政府工作报告,邓元山当选中国工程院院士。", False) == (
         "邓元山当选中国工程院院士。")  # fmt: skip
-    assert _unattributed("According to the government work report, Zhuzhou saved 1.2 "
+    assert unattributed("According to the government work report, Zhuzhou saved 1.2 "
                          "billion yuan.", True) == "Zhuzhou saved 1.2 billion yuan."  # fmt: skip
     # a speaker may be the fact: kept
     speaker = "据陈荣介绍,该公司预计2026年销售额将同比增加50%以上。"
-    assert _unattributed(speaker, False) == speaker
-    assert _unattributed("According to Chen Rong, sales will grow by half.", True).startswith(
+    assert unattributed(speaker, False) == speaker
+    assert unattributed("According to Chen Rong, sales will grow by half.", True).startswith(
         "According")  # fmt: skip
     verdict = single(pipeline, "据株洲市政府工作报告,邓元山当选中国工程院院士。")
     assert verdict.verdict == "contradicted"
@@ -603,15 +603,15 @@ def test_a_part_is_aligned_to_its_own_figure_not_the_total_beside_it(pipeline: P
 
 
 def test_a_taggers_place_the_dictionary_knows_as_a_common_word_is_no_name() -> None:
-    from qa.checking.verify import _found_name, _names
+    from qa.checking.names import found_name, name_candidates
 
-    names = [n.text for n in _names("曹慧泉提出,株洲要深度融入长株潭都市圈。")]
+    names = [n.text for n in name_candidates("曹慧泉提出,株洲要深度融入长株潭都市圈。")]
     assert "株洲" in names and "深度" not in names and "都市" not in names
     # an organisation found by its distinctive part, its region's kind kept
     text = "会上,市发改委汇报了物流降本增效整体工作情况。"
-    at, length = _found_name("株洲市发改委", text)
+    at, length = found_name("株洲市发改委", text)
     assert text[at : at + length] == "市发改委"
-    assert _found_name("省工信厅", text) == (-1, 0)
+    assert found_name("省工信厅", text) == (-1, 0)
 
 
 def test_an_organisation_named_without_its_city_bears_its_claim_out(pipeline: Pipeline) -> None:
@@ -633,11 +633,11 @@ def test_values_repeated_as_claimed_do_not_weaken_the_one_that_differs(
 
 def test_a_date_is_contradicted_only_by_the_date_of_the_same_event(pipeline: Pipeline) -> None:
     # 该项目自去年5月28日签约以来…, not 1月14日上午…运营启动仪式 (whatever the reader says)
-    from qa.checking.verify import _event_word
+    from qa.checking.facts import event_word
 
     claim = "湘赣边数字贸易总部中心项目于去年6月28日签约。"
     (date,) = find_values(claim, english=False)
-    assert _event_word(claim, date) == "签约"
+    assert event_word(claim, date) == "签约"
     pipeline.checker.reader = _ReaderSaying("1月14日", 0.9)
     assert single(pipeline, claim).verdict != "contradicted"
     pipeline.checker.reader = _ReaderSaying("5月28日", 0.9)
@@ -657,11 +657,11 @@ def test_the_items_of_a_list_the_claim_quotes_are_no_rivals_of_its_subject(
 
 
 def test_an_english_person_in_anothers_place_is_contradicted(pipeline: Pipeline) -> None:
-    from qa.checking.verify import _english_people
+    from qa.checking.english import english_people
     from qa.types import Expansion
 
     expansion = Expansion((("Chen Huiqing", ("陈恢清",)), ("symposium", ("座谈会",))))
-    assert _english_people(expansion) == [("Chen Huiqing", ("陈恢清",))]
+    assert english_people(expansion) == [("Chen Huiqing", ("陈恢清",))]
     # 1月15日,市委书记曹慧泉主持召开物流高质量发展座谈会
     for claim in ("Zhuzhou mayor Chen Huiqing chaired the city's symposium on high-quality "
                   "logistics development.",
@@ -674,15 +674,15 @@ def test_an_english_person_in_anothers_place_is_contradicted(pipeline: Pipeline)
 
 
 def test_a_phases_figure_is_only_that_phases(pipeline: Pipeline) -> None:
-    from qa.checking.verify import _phase_of
+    from qa.checking.facts import phase_of
 
     claim = "思微特特种器件晶圆制造封测基地项目一期计划投入3亿元。"
     (money,) = find_values(claim, english=False)
-    assert _phase_of(claim, money) == "一期"
-    assert _phase_of("Phase one of Siweite's Wuxi base will cost 500 million yuan.", money,
+    assert phase_of(claim, money) == "一期"
+    assert phase_of("Phase one of Siweite's Wuxi base will cost 500 million yuan.", money,
                      english=True) == "一期"  # fmt: skip
-    assert _phase_of("Youduo launched its phase II construction.", money, english=True) == "二期"
-    assert _phase_of("The project will be built in two phases.", money, english=True) is None
+    assert phase_of("Youduo launched its phase II construction.", money, english=True) == "二期"
+    assert phase_of("The project will be built in two phases.", money, english=True) is None
     # 总投资10亿元人民币,计划分两期实施:一期将于2026至2028年实施,投资3亿元
     verdict = single(pipeline, claim)
     assert verdict.verdict != "contradicted", verdict
@@ -690,11 +690,11 @@ def test_a_phases_figure_is_only_that_phases(pipeline: Pipeline) -> None:
 
 
 def test_a_growth_rate_is_not_a_ratio() -> None:
-    from qa.checking.verify import _is_change
+    from qa.checking.facts import is_change
 
     def change(text: str, english: bool = False) -> bool:
         value = next(v for v in find_values(text, english=english) if v.family == "rate")
-        return _is_change(text, value, english)
+        return is_change(text, value, english)
 
     assert change("预计全年地区生产总值增长5.7%左右")
     assert change("该公司预计2026年销售额将同比增加50%以上")
@@ -750,26 +750,26 @@ def test_a_claims_words_after_its_value_pick_the_list_item(pipeline: Pipeline) -
 
 
 def test_an_english_date_is_contradicted_only_by_its_events_date() -> None:
-    from qa.checking.verify import _english_event_words
+    from qa.checking.english import english_event_words
 
     claim = "Foshan Yinzheng Machinery Equipment Co. was founded in 2010."
     (year,) = find_values(claim, english=True)
-    assert "成立" in (_english_event_words(claim, year) or ())
+    assert "成立" in (english_event_words(claim, year) or ())
     claim = "The second Hunan Camellia Oil Festival was held in Youxian in September last year."
     month = next(v for v in find_values(claim, english=True) if v.kind == "date")
-    assert "举办" in (_english_event_words(claim, month) or ())
+    assert "举办" in (english_event_words(claim, month) or ())
     claim = "Zhuzhou's GDP grew 5.7% in 2025."
     (_, year) = find_values(claim, english=True)
-    assert _english_event_words(claim, year) is None
+    assert english_event_words(claim, year) is None
 
 
 def test_a_word_the_tagger_calls_a_name_but_the_dictionary_knows_is_none(
     pipeline: Pipeline,
 ) -> None:
-    from qa.checking.verify import _names
+    from qa.checking.names import name_candidates
 
     # jieba tags 荣获 as a person in 华锐精密荣获了省长质量奖
-    assert "荣获" not in [n.text for n in _names("华锐精密荣获了省长质量奖。")]
+    assert "荣获" not in [n.text for n in name_candidates("华锐精密荣获了省长质量奖。")]
     assert single(pipeline, "华锐精密荣获了省长质量奖。").verdict == "supported"
 
 
