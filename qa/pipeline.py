@@ -256,10 +256,14 @@ class Pipeline:
         for statement in statements:
             retrieval = self.retriever.search(statement.query, k, filters, mode)
             if statement.english:
-                expansion = self._local_expansion(statement.query, retrieval.hits[:RENDER_K])
+                query = statement.query
+                decision = self.checker.check_english(
+                    statement, retrieval.hits,
+                    lambda hits, query=query: self._local_expansion(query, hits[:RENDER_K]),
+                )  # fmt: skip
             else:
                 expansion = retrieval.expansion or self.retriever.expander.expand(statement.query)
-            decision = self.checker.check(statement, retrieval.hits, expansion)
+                decision = self.checker.check(statement, retrieval.hits, expansion)
             verdicts.append(self._verdict(view, statement.start, statement.end, decision))
         total = (time.perf_counter() - started) * 1000
         timings = {"total": total, "per_statement": total / max(1, len(statements))}

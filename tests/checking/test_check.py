@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -213,6 +213,10 @@ def test_the_sentence_encoder_vouches_for_an_english_contradiction(pipeline: Pip
     # the reader, asked "…the repayment of how much of chain debts?", vouches for it too
     assert single(pipeline, claim).verdict == "contradicted"
     pipeline.checker.config = replace(pipeline.checker.config, ask_reader=False)
+    # …and so does its article, in its own words (Checker.check_english), unless a
+    # contradiction found so must cover more than any sentence can
+    assert single(pipeline, claim).verdict == "contradicted"
+    pipeline.checker.config = replace(pipeline.checker.config, english_article_cover=1.01)
     assert single(pipeline, claim).verdict == "not_found"
 
 
@@ -793,3 +797,68 @@ def test_another_person_in_an_english_statements_role_needs_no_cover_of_its_name
                                "Material Technology Co., Ltd.")  # fmt: skip
     assert verdict.verdict == "contradicted", verdict
     assert [a.printed for a in verdict.alignments if not a.agrees] == ["张宗才"]
+
+
+_Groups = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def test_an_english_statement_the_top_passages_leave_open_is_checked_per_article(
+    pipeline: Pipeline,
+) -> None:
+    # Among thousands of articles the top passages are mostly others': their renderings
+    # (here one the page never uses) crowd out the evidence's. Each article, in its own
+    # words, then decides; an accusation still needs the words only the others render.
+    from dataclasses import replace as changed
+
+    from qa.checking.claims import split_statements
+    from qa.textnorm import matching_view
+    from qa.types import Expansion
+
+    def render_with(foreign: _Groups) -> Callable[[Sequence[Hit]], Expansion]:
+        def render(hits: Sequence[Hit]) -> Expansion:
+            own = pipeline._local_expansion(statement.query, hits[:5])
+            several = len({h.article.id for h in hits}) > 1
+            return Expansion((*own.groups, *foreign)) if several else own
+        return render
+
+    def checked(claim: str, foreign: _Groups) -> tuple[str, str]:
+        nonlocal statement
+        (statement,) = split_statements(matching_view(claim).text)
+        hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
+        render = render_with(foreign)
+        pooled = pipeline.checker.check(statement, hits, render(hits)).verdict
+        return pooled, pipeline.checker.check_english(statement, hits, render).verdict
+
+    statement = None
+    # rare words no passage holds weigh as the rarest: the pooled words fail every sentence
+    rare = (("galvanised", ("镀锌钢",)), ("gearbox", ("变速箱",)), ("lathe", ("车床",)),
+            ("boiler", ("锅炉",)))  # fmt: skip
+    true_claim = "Zhuzhou saved nearly 1.2 billion yuan in social logistics costs in 2025."
+    assert checked(true_claim, rare) == ("not_found", "supported")
+    false_claim = "Zhuzhou saved more than 1.2 billion yuan in social logistics costs in 2025."
+    assert checked(false_claim, rare) == ("not_found", "not_found")
+    checker = pipeline.checker
+    checker.config = changed(checker.config, english_article_cover=0.0)
+    assert checked(false_claim, rare) == ("not_found", "contradicted")
+
+
+
+def test_an_english_amount_is_contradicted_only_by_its_own_clause(pipeline: Pipeline) -> None:
+    # the sentence's only amount (总投资约5.1亿元) is no annual output value, however closely
+    # the sentence covers the rest
+    from qa.checking.claims import split_statements
+    from qa.textnorm import matching_view
+
+    sentence = _close_sentence(pipeline, "项目总投资约5.1亿元")
+
+    def judged(claim: str) -> str | None:
+        (statement,) = split_statements(matching_view(claim).text)
+        hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
+        expansion = pipeline._local_expansion(statement.query, hits[:5])
+        facts = find_values(statement.text, english=True)
+        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], expansion, 0.9)
+        return outcome.verdict if outcome else None
+
+    project = "The Yanling aluminum-based materials project"
+    assert judged(f"{project} will generate annual output value of 1 billion yuan.") is None
+    assert judged(f"{project} has a total investment of 710 million yuan.") == "contradicted"

@@ -48,6 +48,12 @@ def test_qualifiers_stay_with_their_value_and_words_that_hold_them_do_not_count(
     assert one("不超过3亿元").qualifier == "at_most"  # never read as 超过
     assert one("about 2 billion yuan", english=True).qualifier == "approx"
     assert one("more than 700 companies", english=True).qualifier == "over"
+    # a bound may be written as a verb (未达, 少于, 多于) or with 未 (未超过)
+    assert one("场均观赛人数未达4万人").qualifier == "under"
+    assert one("少于300家企业").qualifier == "under"
+    assert one("多于5个项目").qualifier == "over"
+    assert one("未超过12亿元").qualifier == "at_most"  # never read as 超过
+    assert values_agree(one("观赛人数未达4万人"), one("场均观赛超4万人")) is False
     # 节约 and 最近 hold 约 and 近 but qualify nothing
     assert one("节约12亿元").qualifier == ""
     assert one("最近12亿元").qualifier == ""
