@@ -21,6 +21,7 @@ from qa.retrieval.crosslingual import (
     spelled_in,
 )
 from qa.tokens import tagged
+from qa.types import Article, Chunk
 
 LEAD_CHARS = 150
 NAME_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
@@ -75,12 +76,17 @@ def listed_with(text: str, start: int, end: int, claim: str) -> bool:
     )
 
 
+def passage_context(article: Article, chunk: Chunk) -> str:
+    """A sentence's context: its article's headline and lead, and its passage."""
+    return f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{chunk.text}"
+
+
 def named_nearby(name: SpanCandidate, sentence: Sentence, claim: str) -> bool:
     """Whether the sentence's headline, lead or passage names ``name`` and the sentence
     names no other of its kind (the claim's own words read as names, and the items of a
     list it quotes, are not others)."""
     article = sentence.article
-    lead = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
+    lead = passage_context(article, sentence.chunk)
     if not is_named(name.text, lead):
         return False
     # (nor the items of a list the claim quotes: 细分行业集采中心、品牌中心、…大数据中心等)

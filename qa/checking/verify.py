@@ -90,6 +90,7 @@ from qa.checking.names import (
     named_in_part,
     named_nearby,
     organisations_ending,
+    passage_context,
     swapped_name,
     without_rivals,
 )
@@ -305,7 +306,7 @@ class Checker:
         found: dict[tuple[str, str], Sentence] = {}
         for hit in hits[: self.config.passages]:
             article = hit.article
-            context = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{hit.chunk.text}"
+            context = passage_context(article, hit.chunk)
             context_cover, _ = self.coverage.of(words, context)
             for start, end in sentence_spans(hit.chunk.text):
                 a_start = hit.chunk.start + start
@@ -527,9 +528,8 @@ class Checker:
         dates = [v for v in own_values if v.kind == "date"]
         facts = [*amounts, *ordinals] if amounts else [*ordinals, *dates]
         scope_dates = (dates if amounts else []) + scope_values
-        blanked = _blank(statement.text, own_values)
         expansion = without_values(expansion, own_values)
-        words = _content(analyze_question(f"{statement.scope} {blanked}".strip(), expansion))
+        words = _statement_words(statement, own_values, expansion)
         claim_names = [] if english else [
             n for n in name_candidates(statement.text)
             if not any(v.start <= n.start < v.end for v in own_values)
@@ -593,17 +593,17 @@ class Checker:
         they decide nothing, in each retrieved article's own. Among thousands of articles
         the top passages are mostly others', whose renderings are not the evidence's
         ("repayment" as 还款 where the page says 化解)."""
-        pooled = render(hits[: self.config.passages])
+        read = hits[: self.config.passages]
+        pooled = render(read)
         decision = self.check(statement, hits, pooled)
         if decision.verdict in (SUPPORTED, CONTRADICTED):
             return decision
-        read = hits[: self.config.passages]
         found: list[Decision] = []
         for article_id in dict.fromkeys(h.article.id for h in read):
             own = [h for h in read if h.article.id == article_id]
             expansion = render(own)
-            verdict = self.check(statement, own, expansion)
-            if verdict.verdict == CONTRADICTED and verdict.sentence is not None:
+            judged = self.check(statement, own, expansion)
+            if judged.verdict == CONTRADICTED and judged.sentence is not None:
                 # the words this article does not render but the others do are words it
                 # does not say: the accusation must stand without them
                 mine = dict(expansion.groups)
@@ -612,11 +612,11 @@ class Checker:
                     [(w, mine.get(w, terms)) for w, terms in pooled.groups]
                     + [(w, terms) for w, terms in expansion.groups if w not in others]
                 ))  # fmt: skip
-                if self.statement_cover(statement, verdict.sentence, every) < (
+                if self.statement_cover(statement, judged.sentence, every) < (
                     self.config.english_article_cover
                 ):
                     continue
-            found.append(verdict)
+            found.append(judged)
         for kind in (SUPPORTED, CONTRADICTED):
             pool = [d for d in found if d.verdict == kind]
             if pool:
@@ -629,13 +629,10 @@ class Checker:
         left out) ``sentence`` and its passage's context say, weighed as a verdict's cover."""
         statement = replace(statement, text=unattributed(statement.text, statement.english))
         own_values = find_values(statement.text, english=statement.english)
-        blanked = _blank(statement.text, own_values)
-        words = _content(analyze_question(f"{statement.scope} {blanked}".strip(),
-                                          without_values(expansion, own_values)))  # fmt: skip
+        words = _statement_words(statement, own_values, without_values(expansion, own_values))
         if not words.groups:
             return 0.0
-        article = sentence.article
-        context = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}"
+        context = passage_context(sentence.article, sentence.chunk)
         return (0.6 * self.coverage.of(words, sentence.text)[0]
                 + 0.4 * self.coverage.of(words, context)[0])  # fmt: skip
 
@@ -1123,7 +1120,7 @@ def _lacks_specific_words(statement: Statement, sentence: Sentence,
     that neither the sentence nor its passage and headline say: a statement with no value
     to compare is then not borne out, however many of its other words match."""
     article = sentence.article
-    near = f"{article.title}\n{article.matched.text[:LEAD_CHARS]}\n{sentence.chunk.text}".lower()
+    near = passage_context(article, sentence.chunk).lower()
     if statement.english:
         for word, terms in expansion.groups if expansion else ():
             if (
@@ -1141,6 +1138,14 @@ def _lacks_specific_words(statement: Statement, sentence: Sentence,
         if specific and len(word) >= 2 and not is_named(word.lower(), near):
             return True
     return False
+
+
+def _statement_words(statement: Statement, values: Sequence[Value],
+                     expansion: Expansion | None) -> QuestionAnalysis:  # fmt: skip
+    """The words a sentence must say of ``statement`` (its scope too), its ``values``
+    blanked: they are compared, not searched for."""
+    blanked = _blank(statement.text, values)
+    return _content(analyze_question(f"{statement.scope} {blanked}".strip(), expansion))
 
 
 @lru_cache(maxsize=256)
