@@ -101,8 +101,11 @@ def split_statements(text: str) -> list[Statement]:
     for s_start, s_end, english in _sentences(text):
         clauses = [(s_start, s_end)] if english else _spans(_ZH_CLAUSE, text, s_start, s_end)
         found = [find_values(text[a:b], english=english) for a, b in clauses]
-        # a clause with only a date ("2025年,") scopes the others unless all are dates
-        amounts = [any(v.kind != "date" for v in values) for values in found]
+        # a clause with only a date ("2025年,") or an ordinal ("在第六批…名单中,") scopes
+        # the others unless all are such
+        amounts = [any(v.kind not in ("date", "ordinal") for v in values) for values in found]
+        if not any(amounts):
+            amounts = [any(v.kind != "date" for v in values) for values in found]
         valued = amounts if any(amounts) else [bool(values) for values in found]
         if sum(valued) <= 1:
             statements.append(Statement(text[s_start:s_end], s_start, s_end, english=english))

@@ -28,6 +28,17 @@ def clause_of(text: str, start: int, end: int) -> str:
     return text[clause_start(text, start) : right.start() if right else len(text)]
 
 
+SEGMENT_BREAK = re.compile(r"[;；:：。!?！？\n]")
+
+
+def segment_around(text: str, start: int, end: int) -> str:
+    """The part of ``text`` around ``[start, end)`` between semicolons, colons or full stops
+    (wider than its clause: 由A和B共同出资打造,出资额为5000万元)."""
+    starts = [m.end() for m in SEGMENT_BREAK.finditer(text, 0, start)]
+    stop = SEGMENT_BREAK.search(text, end)
+    return text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
+
+
 def bigrams(text: str) -> set[str]:
     """The pairs of adjacent characters of ``text``, spaces aside."""
     compact = re.sub(r"\s+", "", text)

@@ -12,6 +12,7 @@ from qa.checking.clauses import (
     CJK_CHAR,
     clause_of,
     clause_start,
+    segment_around,
 )
 from qa.checking.values import (
     Value,
@@ -48,7 +49,6 @@ def measure_word(claim: str, value: Value) -> str | None:
     return nouns[-1] if nouns else None
 
 
-_SEGMENT_BREAK = re.compile(r"[;；:：。!?！？\n]")
 _ZH_CHANGE = re.compile(r"(?:增长|增加|提高|上升|提升|扩大|增|涨|下降|减少|降低|回落|下滑|缩小|降|"
                         r"增速|同比|比上年|较上年)[^,，;；。]{0,6}$")
 
@@ -64,6 +64,38 @@ def is_change(text: str, value: Value, english: bool) -> bool:
     before it in its clause, rather than a level (比率为13.5%, a 45.5% share)."""
     before = text[clause_start(text, value.start) : value.start]
     return bool((_EN_CHANGE if english else _ZH_CHANGE).search(before))
+
+
+_ZH_SAVING = re.compile(r"(?:节约|节省|节支|省下|压减|减少|降低|削减|缩减|下降)[^,，;；。]{0,10}$")
+_EN_SAVING = re.compile(r"\b(?:sav(?:e[sd]?|ings?)|cut(?:s|ting)?|reduc\w*|lower\w*|slash\w*|"
+                        r"trim\w*|shav\w*|squeez\w*|curb\w*|decreas\w*|fell|fall\w*|drop\w*|"
+                        r"declin\w*)\b", re.I)
+
+
+_ZH_PERIODS = (("month", re.compile(r"月产|月均|每月|单月|月度|月销|月营收|当月")),
+               ("year", re.compile(r"全年|年产|年均|每年|年度|年销|年营收|年吞吐")))
+_EN_PERIODS = (("month", re.compile(r"\b(?:monthly|a month|per month|each month)\b", re.I)),
+               ("year", re.compile(r"\b(?:annual(?:ly)?|yearly|a year|per year|each year|"
+                                   r"full-year|for the (?:whole|full) year)\b", re.I)))
+
+
+def period_of(text: str, value: Value, english: bool) -> str | None:
+    """Whether an amount is a month's or a year's (月产突破3万辆; annual output), by its
+    clause's words before it (anywhere in an English one); None when they do not say."""
+    if english:
+        said = [p for p, pattern in _EN_PERIODS if pattern.search(text)]
+    else:
+        before = text[clause_start(text, value.start) : value.start]
+        said = [p for p, pattern in _ZH_PERIODS if pattern.search(before)]
+    return said[0] if len(said) == 1 else None
+
+
+def is_saving(text: str, value: Value, english: bool) -> bool:
+    """Whether an amount is one saved or cut (节约社会物流成本近12亿元, cut costs by…), by the
+    words before it in its clause (anywhere in an English one), rather than a total."""
+    if english:
+        return bool(_EN_SAVING.search(text))
+    return bool(_ZH_SAVING.search(text[clause_start(text, value.start) : value.start]))
 
 
 _PHASE = re.compile(r"(?:第?[一二三四五六七八九十1-9]|首)期(?!间|待|望|限|刊|货)")
@@ -102,9 +134,7 @@ def said_in_segment(words: Sequence[str], text: str, value: Value) -> bool:
     stops, says every one of ``words``."""
     if not words:
         return False
-    starts = [m.end() for m in _SEGMENT_BREAK.finditer(text, 0, value.start)]
-    stop = _SEGMENT_BREAK.search(text, value.end)
-    segment = text[starts[-1] if starts else 0 : stop.start() if stop else len(text)]
+    segment = segment_around(text, value.start, value.end)
     return all(w in segment for w in words)
 
 
@@ -131,6 +161,22 @@ def event_word(claim: str, value: Value) -> str | None:
     if len(word) < 2 or flag in _NOT_EVENTS or not CJK_CHAR.match(word):
         return None
     return word
+
+
+_HOLDING = frozenset({"召开", "举行", "举办", "开幕", "召开了", "举行了", "举办了"})
+_HELD = re.compile(r"会议|大会|论坛|仪式|博览会|展会|峰会|年会|活动")
+
+
+def held_on(claim: str, value: Value) -> str | None:
+    """What a Chinese claim says was held on its date when its event word only holds it
+    (2025年12月25日召开的…第五次会议: 会议), which a sentence dating the meeting itself
+    says without the verb (2025年12月24日在…第五次会议上)."""
+    event = event_word(claim, value)
+    if event not in _HOLDING:
+        return None
+    clause_end = re.search(r"[,，;；。]", claim[value.end :])
+    held = _HELD.search(claim[value.end : value.end + clause_end.start() if clause_end else None])
+    return held[0] if held else None
 
 
 def resolve_relative(value: Value, year: int | None) -> Value:

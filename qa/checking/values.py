@@ -187,6 +187,15 @@ class Value:
         return "rate" if self.kind in ("percent", "points") else self.kind
 
 
+def significant_digits(value: Value) -> str:
+    """The digits of a value's amount without leading or trailing zeros (20.72 million and
+    2072万 both ``2072``; 12亿 ``12``); "" without an amount."""
+    if value.amount is None or value.amount == 0:
+        return ""
+    digits = f"{abs(value.amount):.10g}".split("e")[0].replace(".", "")
+    return digits.strip("0")
+
+
 @cache
 def _cn2an() -> ModuleType:
     import cn2an

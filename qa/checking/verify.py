@@ -10,9 +10,11 @@ is then aligned to the article's value of the same kind whose clause says the sa
 - **contradicted**: no sentence supports it, and one that covers the statement well has, in
   the aligned place, another value. This verdict accuses a reporter of an error, so it asks
   for the most: a closer cover and a closer alignment than support does.
-- **not_found**: nothing decides. A statement about another year or place than the
-  sentence's is not_found, however well its value agrees; so is an English one naming in
-  pinyin someone or somewhere the passages never spell.
+- **not_found**: nothing decides. A statement about another year, place, batch or edition
+  than the sentence's (第五批 for 第六批) is not_found, however well its value agrees; so is
+  an English one naming in pinyin someone or somewhere the passages never spell, and a
+  figure of another kind than the article's (a total for a saving, a year's for a month's,
+  one party's share of what two paid together).
 
 English statements reach Chinese words through renderings, so a cross-lingual sentence
 encoder (qa.encoders.sentences) may vouch for the one sentence they speak of, which then
@@ -66,9 +68,12 @@ from qa.checking.english import (
 from qa.checking.facts import (
     digits_of,
     event_word,
+    held_on,
     is_change,
+    is_saving,
     measure_word,
     of_dispatch,
+    period_of,
     phase_of,
     qualifying_words,
     resolve_relative,
@@ -89,8 +94,10 @@ from qa.checking.names import (
     name_candidates,
     named_in_part,
     named_nearby,
+    one_of_joint,
     organisations_ending,
     passage_context,
+    same_level,
     swapped_name,
     without_rivals,
 )
@@ -100,6 +107,7 @@ from qa.checking.values import (
     QUALIFIER_WORDS_ZH,
     Value,
     find_values,
+    significant_digits,
     values_agree,
 )
 from qa.encoders.sentences import SentenceSimilarity
@@ -129,6 +137,8 @@ CONTRADICTED = "contradicted"
 NOT_FOUND = "not_found"
 VERDICTS = (SUPPORTED, CONTRADICTED, NOT_FOUND)
 AGREEMENT_BONUS = 0.15
+_EDITIONS = ("批", "届")
+"""Ordinals that name which list or event (第六批, 第二届) rather than a rank or an issue."""
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年(?!代)")
 
 
@@ -786,10 +796,16 @@ class Checker:
         weakest = 1.0
         weakest_wrong = 1.0
         unevented = False
-        for fact in facts:
+        # a value of the sentence another of the claim's values states exactly is that one's,
+        # no rival for the rest (总投资341.4亿元 is "34.14 billion yuan", not the "100
+        # million yuan or more" each of the 162 projects is worth)
+        stated = {id(c): n for n, fact in enumerate(facts) for c in printed
+                  if _states_exactly(resolve_relative(fact, year), c)}  # fmt: skip
+        for n, fact in enumerate(facts):
             resolved = resolve_relative(fact, year)
             comparable = [(c, values_agree(resolved, c)) for c in printed]
-            comparable = [(c, agrees) for c, agrees in comparable if agrees is not None]
+            comparable = [(c, agrees) for c, agrees in comparable if agrees is not None
+                          and (agrees or stated.get(id(c), n) == n)]  # fmt: skip
             if any(agrees and c.kind == fact.kind for c, agrees in comparable):
                 # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
                 # of another clause is no percent-for-point confusion
@@ -810,13 +826,31 @@ class Checker:
             written = [c for c, _ in comparable
                        if digits is not None and digits_of(c.text) == digits]  # fmt: skip
             best: tuple[float, Value, bool] | None = None
+            saving = fact.family == "money" and is_saving(statement.text, fact, english)
+            period = period_of(statement.text, fact, english)
             for candidate, agrees in comparable:
+                if not agrees and fact.family == "money" and saving != is_saving(
+                        sentence.text, candidate, False):  # fmt: skip
+                    # an amount saved (节约…近12亿元) is no total ("costs came to 140 billion
+                    # yuan"), nor a total a saving
+                    continue
+                if not agrees and period and period_of(sentence.text, candidate, False) not in (
+                        None, period):  # fmt: skip
+                    continue  # a month's output is no year's
+                if not agrees and one_of_joint(statement.text, english, sentence.text,
+                                               candidate.start, candidate.end):
+                    continue  # what two paid together is not what one of them paid
                 local = self._local(statement.text, fact, english, sentence, candidate, expansion)
                 elsewhere = measure is not None and said_of_another(
                     measure, sentence.text, candidate, printed)  # fmt: skip
                 # the claim's own number in another unit, scale or bound (6,000 mu for
                 # 约6000平方米, 200.9 million for 200.9亿元) is the value it miswrote
                 if not agrees and written == [candidate]:
+                    local = max(local, sentence.coverage)
+                # …and a value it states to three digits or more, exactly (20.72 million yuan:
+                # 本地税收留存2072万元), is the one it speaks of, not one its words are nearer
+                if agrees and not elsewhere and len(significant_digits(fact)) >= 3 and (
+                        _states_exactly(resolved, candidate)):  # fmt: skip
                     local = max(local, sentence.coverage)
                 # (an English amount, read through renderings, must be aligned by its own
                 # clause to be contradicted: "annual output of 1 billion yuan" is not the
@@ -826,7 +860,10 @@ class Checker:
                     # the sentence's only value of this kind: the sentence aligns it
                     local = max(local, sentence.coverage)
                 read = vouched and candidate.start < vouched[1] and vouched[0] < candidate.end
-                if read and not elsewhere:
+                # (an English figure none of whose words the value's clause renders is
+                # another figure, wherever the reader reads it: "GDP topped 430 billion
+                # yuan" is not the 近12亿元 saved, in a sentence naming GDP elsewhere)
+                if read and not elsewhere and (agrees or not english or local > 0.0):
                     local = 1.0  # the reader, asked for this fact, read this value
                 # a value the claim states exactly, in a clause nearly as close, is the one
                 # it speaks of (下降0.9个百分点, not the 13.5% before it)
@@ -850,12 +887,20 @@ class Checker:
             if best is None or (best[0] + sentence.coverage) / 2 < config.support_align * discount:
                 return None
             local, candidate, agrees = best
+            if not agrees and candidate.kind == "ordinal" and candidate.unit in _EDITIONS:
+                # another batch or edition (第五批 for 第六批, 首届 for 第二届) is another list
+                # or event, one the article does not report on: a scope, as another year is
+                return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(fact.text))
             # a date is the date of what the claim says happened then (6月28日签约): a
             # sentence that never says it dates something else (1月14日…启动仪式; the
             # dateline's 1月15日电 for 1月16日出版)
             event = event_word(statement.text, fact) if fact.kind == "date" else None
             # (its head character: 签下 is said by 签约, 出版 not by 1月15日电)
             undated = event is not None and event[0] not in sentence.text
+            if undated and fact.kind == "date":
+                # …or, for a meeting it says was held then, the meeting
+                held = held_on(statement.text, fact)
+                undated = held is None or held not in sentence.text
             # …and the dateline dates only the dispatch, which nothing else dates
             if fact.kind == "date" and (sentence.part == DATELINE_PART) != of_dispatch(
                     statement.text, english):  # fmt: skip
@@ -947,6 +992,7 @@ class Checker:
             any_suffix = kind == "organization" and not elsewhere
             rivals = [r for r in found if r.kind == name.kind
                       and (r.text[-1] == name.text[-1] or any_suffix)
+                      and (kind != "place" or same_level(name.text, r.text))
                       and r.text not in claimed and r.text not in name.text
                       and not listed_with(sentence.text, r.start, r.end, claim)]  # fmt: skip
             if rivals and (elsewhere or kind == "organization" or not scoped):
@@ -1138,6 +1184,18 @@ def _lacks_specific_words(statement: Statement, sentence: Sentence,
         if specific and len(word) >= 2 and not is_named(word.lower(), near):
             return True
     return False
+
+
+def _states_exactly(claimed: Value, printed: Value) -> bool:
+    """Whether the article's value is the claim's, as written (the same amount and unit, or
+    the same date), not only within its qualifier's range."""
+    if claimed.kind != printed.kind or not values_agree(claimed, printed):
+        return False
+    if claimed.kind == "date":
+        return claimed.date == printed.date
+    if claimed.amount is None or printed.amount is None or claimed.unit != printed.unit:
+        return False
+    return abs(claimed.amount - printed.amount) <= 1e-9 * abs(claimed.amount)
 
 
 def _statement_words(statement: Statement, values: Sequence[Value],

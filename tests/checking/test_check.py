@@ -862,3 +862,132 @@ def test_an_english_amount_is_contradicted_only_by_its_own_clause(pipeline: Pipe
     project = "The Yanling aluminum-based materials project"
     assert judged(f"{project} will generate annual output value of 1 billion yuan.") is None
     assert judged(f"{project} has a total investment of 710 million yuan.") == "contradicted"
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("首届湖南省油茶节在攸县举办。", "not_found"),  # the article reports the second
+        ("第二届湖南省油茶节在攸县举办。", "supported"),
+        ("在第五批湖南省制造业单项冠军企业名单中，石峰区有3家企业入选。", "not_found"),
+        ("在第六批湖南省制造业单项冠军企业名单中，石峰区有4家企业入选。", "contradicted"),
+    ],
+)
+def test_another_batch_or_edition_is_another_scope(
+    pipeline: Pipeline, claim: str, verdict: str
+) -> None:
+    # which list or festival is the claim's scope, as a year is: one the article does not
+    # report on decides nothing; the batch clause scopes the count, not a statement apart
+    assert single(pipeline, claim).verdict == verdict
+
+
+def test_a_continent_is_no_rival_of_a_city_that_ends_alike(pipeline: Pipeline) -> None:
+    # 株洲 is the subject the sentence leaves unsaid; 非洲 is where its ports reach
+    report = pipeline.check("株洲与广州港等4个港口共建内陆港，可直达非洲25个港口。")
+    verified(pipeline, report)
+    assert [v.verdict for v in report.verdicts] == ["supported", "supported"]
+
+
+def test_an_amount_saved_is_no_total(pipeline: Pipeline) -> None:
+    total = single(pipeline, "Zhuzhou's total social logistics costs came to about 140 billion "
+                             "yuan in 2025.")  # fmt: skip
+    assert total.verdict == "not_found"
+    saved = single(pipeline, "Zhuzhou saved about 2 billion yuan in social logistics costs in "
+                             "2025.")  # fmt: skip
+    assert saved.verdict == "contradicted"
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("大龙网集团为湘赣边数字贸易总部中心项目出资3000万元。", "not_found"),
+        ("Dalong.com Group put up 30 million yuan of the funding for the Xiang-Gan border "
+         "digital trade headquarters center.", "not_found"),
+        ("湘赣边数字贸易总部中心项目由大龙网集团和沐水集团共同出资，出资额为8000万元。",
+         "contradicted"),
+        ("湘赣边数字贸易总部中心项目的出资额为5000亿元。", "contradicted"),
+    ],
+)  # fmt: skip
+def test_what_two_paid_together_is_not_what_one_of_them_paid(
+    pipeline: Pipeline, claim: str, verdict: str
+) -> None:
+    assert single(pipeline, claim).verdict == verdict
+
+
+def test_a_value_stated_exactly_to_four_digits_is_the_one_the_claim_speaks_of(
+    pipeline: Pipeline,
+) -> None:
+    # 12.1亿元本地国内贸易额 shares more of the claim's words; 本地税收留存2072万元 is its figure
+    verdict = single(pipeline, "The Xiangganbian Digital Trade Headquarters Center is expected "
+                               "to bring 20.72 million yuan in retained local tax revenue over "
+                               "the next five years.")  # fmt: skip
+    assert verdict.verdict == "supported"
+    (aligned,) = verdict.alignments
+    assert aligned.printed == "2072万元"
+
+
+def test_the_reader_does_not_align_an_english_figure_its_clause_says_nothing_of(
+    pipeline: Pipeline,
+) -> None:
+    from qa.checking.claims import split_statements
+    from qa.textnorm import matching_view
+
+    said = "湘赣边数字贸易总部中心项目由大龙网集团和沐水集团共同出资打造,出资额为5000万元。"
+    sentence = _close_sentence(pipeline, said)
+    (statement,) = split_statements(matching_view("Zhuzhou's GDP topped 430 billion yuan.").text)
+    hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
+    expansion = pipeline._local_expansion(statement.query, hits[:5])
+    facts = find_values(statement.text, english=True)
+    at = sentence.text.index("5000万元")
+    outcome = pipeline.checker._judge(statement, sentence, facts, [], [], expansion, 0.9,
+                                      vouched=(at, at + 6))  # fmt: skip
+    assert outcome is None or outcome.verdict != "contradicted"
+
+
+def test_districts_and_zones_the_tagger_misses_are_places(pipeline: Pipeline) -> None:
+    from qa.checking.names import name_candidates
+
+    def places(text: str) -> list[str]:
+        return [n.text for n in name_candidates(text) if n.kind == AnswerType.PLACE]
+
+    assert places("芦淞区累计培育国省级制造业单项冠军29个") == ["芦淞区"]
+    assert places("这是2026年炎陵高新区第一个签约项目") == ["炎陵高新区"]
+    assert places("全区制造业向价值链高端迈进,示范区建设") == []
+    # …so a figure of another district or zone is not borne out
+    assert single(pipeline, "芦淞区累计培育国省级制造业单项冠军29个。").verdict == "not_found"
+    assert single(pipeline, "茶陵高新区2026年首个签约项目总投资约5.1亿元。").verdict == "not_found"
+
+
+def test_a_meeting_held_on_a_date_is_dated_by_a_sentence_that_names_it(pipeline: Pipeline) -> None:
+    # the heading dates the meeting (2025年12月24日在…第五次会议上) without saying 召开
+    claim = "陈恢清是在2025年12月{}日召开的株洲市第十六届人民代表大会第五次会议上作政府工作报告的。"
+    assert single(pipeline, claim.format(24)).verdict == "supported"
+    wrong = single(pipeline, claim.format(25))
+    assert wrong.verdict == "contradicted"
+    assert [(a.claimed, a.printed) for a in wrong.alignments if not a.agrees] == [
+        ("2025年12月25日", "2025年12月24日")
+    ]
+
+
+def test_a_value_another_of_the_claims_values_states_is_no_rival(pipeline: Pipeline) -> None:
+    # 总投资341.4亿元 is the combined investment; "100 million yuan or more" is each
+    # project's threshold, which the article writes without a number (亿元以上)
+    claim = ("Zhuzhou signed 162 new projects of 100 million yuan or more each, with a "
+             "combined investment of 34.14 billion yuan.")
+    verdict = single(pipeline, claim)
+    assert verdict.verdict == "supported"
+
+
+def test_a_months_output_is_no_years(pipeline: Pipeline) -> None:
+    from qa.checking.claims import split_statements
+
+    sentence = _close_sentence(pipeline, "北汽株洲基地月产突破3万辆")
+
+    def judged(claim: str) -> str | None:
+        (statement,) = split_statements(claim)
+        facts = find_values(statement.text, english=False)
+        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], None, 1.0)
+        return outcome.verdict if outcome else None
+
+    assert judged("北汽株洲基地全年产量突破30万辆。") is None
+    assert judged("北汽株洲基地月产突破5万辆。") == "contradicted"

@@ -56,3 +56,10 @@ def test_bad_input_says_what_to_do() -> None:
     with pytest.raises(ValueError, match="text"):
         clean_claim(None)  # type: ignore[arg-type]
     assert clean_claim("株洲\u200b节约,\n近12亿元") == "株洲节约,\n近12亿元"
+
+
+def test_a_clause_that_only_names_the_batch_scopes_the_count() -> None:
+    (statement,) = split_statements("在第六批湖南省制造业单项冠军企业名单中,石峰区有3家企业入选。")
+    assert statement.text.startswith("在第六批")
+    # …but ordinals alone still split where nothing else has a value
+    assert len(split_statements("去年10月,攸县承办了第二届湖南省油茶节。")) == 1
