@@ -854,9 +854,10 @@ class Checker:
                     local = max(local, sentence.coverage)
                 # (an English amount, read through renderings, must be aligned by its own
                 # clause to be contradicted: "annual output of 1 billion yuan" is not the
-                # 约5.1亿元 total investment, however alone of its kind)
+                # 约5.1亿元 total investment, however alone of its kind; alone in the
+                # claim's own phase, it is that phase's: Phase one's 500 million, 一期…投资3亿元)
                 if len(comparable) == 1 and not elsewhere and not (
-                        english and not agrees and fact.kind != "date"):
+                        english and not agrees and fact.kind != "date" and phase is None):
                     # the sentence's only value of this kind: the sentence aligns it
                     local = max(local, sentence.coverage)
                 read = vouched and candidate.start < vouched[1] and vouched[0] < candidate.end

@@ -991,3 +991,22 @@ def test_a_months_output_is_no_years(pipeline: Pipeline) -> None:
 
     assert judged("北汽株洲基地全年产量突破30万辆。") is None
     assert judged("北汽株洲基地月产突破5万辆。") == "contradicted"
+
+
+def test_an_english_phases_figure_alone_in_its_phase_is_that_phases(pipeline: Pipeline) -> None:
+    from qa.checking.claims import split_statements
+    from qa.textnorm import matching_view
+
+    sentence = _close_sentence(pipeline, "计划分两期实施:一期将于2026至2028年实施,投资3亿元")
+
+    def judged(claim: str) -> str | None:
+        (statement,) = split_statements(matching_view(claim).text)
+        hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
+        expansion = pipeline._local_expansion(statement.query, hits[:5])
+        facts = find_values(statement.text, english=True)
+        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], expansion, 0.9)
+        return outcome.verdict if outcome else None
+
+    base = "Phase one of Siweite's wafer manufacturing and packaging-testing base will require"
+    assert judged(f"{base} an investment of 500 million yuan.") == "contradicted"
+    assert judged(f"{base} an investment of 300 million yuan.") == "supported"
