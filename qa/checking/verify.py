@@ -118,6 +118,7 @@ from qa.reading.protocol import Reader, Sentence
 from qa.reading.spans import SpanCandidate, name_spans
 from qa.retrieval.crosslingual import (
     common_words,
+    pinyin_segmentations,
     spelled_in,
 )
 from qa.textnorm import matching_view
@@ -553,6 +554,10 @@ class Checker:
             unread = [n for n in unrendered_names(statement.text, passages)
                       if place is None or n not in place]  # fmt: skip
             if unread:
+                moved = self._placed_elsewhere(statement, unread[0], words, hits)
+                if moved is not None:
+                    return Decision(CONTRADICTED, moved.note, moved.sentence,
+                                    tuple(moved.alignments), round(moved.score, 4))  # fmt: skip
                 # a place or person the passages never name: they are about someone else
                 return Decision(NOT_FOUND, _note_scope(unread[0]), None)
             # an organisation they never name: no sentence bears the statement out, and
@@ -595,6 +600,32 @@ class Checker:
             best = max(scoped, key=lambda o: o.score)
             return Decision(NOT_FOUND, best.note, None, tuple(best.alignments), 0.0)
         return Decision(NOT_FOUND, _note_not_found(), None)
+
+    def _placed_elsewhere(self, statement: Statement, place: str, words: QuestionAnalysis,
+                          hits: Sequence[Hit]) -> _Outcome | None:  # fmt: skip
+        """Contradicted: the English statement names an organisation by a city the passages
+        never spell and its own name ("Dongguan Yinzheng Machinery…"), and a sentence that
+        covers it (``english_contradict_cover``) names that organisation with another city
+        (佛山市银正机械设备有限公司)."""
+        after = re.match(rf"{re.escape(place)}\s+([A-Z][a-z]{{3,}})",
+                         statement.text[statement.text.find(place) :])  # fmt: skip
+        if after is None or not pinyin_segmentations(after[1], 1):
+            return None
+        name = after[1]
+        syllables = len(pinyin_segmentations(name, 1)[0])
+        for sentence in self._every_sentence(words, hits[: self.config.passages]):
+            if sentence.part != TEXT_PART:
+                continue
+            cover = 0.6 * sentence.coverage + 0.4 * sentence.chunk_coverage
+            if cover < self.config.english_contradict_cover * self.config.english_discount:
+                continue
+            for rival in name_candidates(sentence.text):
+                if rival.kind != AnswerType.PLACE:
+                    continue
+                named = sentence.text[rival.end : rival.end + syllables]
+                if len(named) == syllables and spelled_in(name, named):
+                    return _swapped(sentence, cover, "place", place, rival.start, rival.end)
+        return None
 
     def check_english(self, statement: Statement, hits: Sequence[Hit],
                       render: Callable[[Sequence[Hit]], Expansion]) -> Decision:  # fmt: skip

@@ -1010,3 +1010,17 @@ def test_an_english_phases_figure_alone_in_its_phase_is_that_phases(pipeline: Pi
     base = "Phase one of Siweite's wafer manufacturing and packaging-testing base will require"
     assert judged(f"{base} an investment of 500 million yuan.") == "contradicted"
     assert judged(f"{base} an investment of 300 million yuan.") == "supported"
+
+
+def test_an_english_organisation_named_with_another_city_is_contradicted(
+    pipeline: Pipeline,
+) -> None:
+    project = "The high-end aluminum-based materials project in Yanling is being financed by"
+    wrong = single(pipeline, f"{project} Dongguan Yinzheng Machinery Equipment Co., Ltd.")
+    assert wrong.verdict == "contradicted"
+    assert [(a.claimed, a.printed) for a in wrong.alignments] == [("Dongguan", "佛山市")]
+    right = single(pipeline, f"{project} Foshan Yinzheng Machinery Equipment Co., Ltd.")
+    assert right.verdict == "supported"
+    # a city the passages never spell, with no organisation of theirs after it, is another
+    # scope, as before
+    assert single(pipeline, "Dongguan signed 162 new projects in 2025.").verdict == "not_found"
