@@ -1005,8 +1005,9 @@ class Checker:
         another of the same kind and suffix instead (茶陵县 for 攸县, 省工信厅 for 省科技厅):
         a mix-up the draft made. A place the article never names is a mix-up only when it
         is the fact itself (举办地是炎陵, ``scoped`` False); beside a value it scopes the value,
-        and the sentence, about another place, decides nothing. Else the name (str): the
-        sentence is about something else.
+        and the sentence, about another place, decides nothing. So does an organisation the
+        article names elsewhere, beside a value: the sentence's figure is its rival's. Else
+        the name (str): the sentence is about something else.
         """
         article = sentence.article
         near = (f"{article.title}\n{article.source}\n{article.dateline}\n"
@@ -1027,6 +1028,12 @@ class Checker:
                       and (kind != "place" or same_level(name.text, r.text))
                       and r.text not in claimed and r.text not in name.text
                       and not listed_with(sentence.text, r.start, r.end, claim)]  # fmt: skip
+            if rivals and kind == "organization" and scoped and elsewhere and not any(
+                    named_in_part(name.text, t) for t in (sentence.text, *(r.text for r in rivals))
+            ):  # fmt: skip
+                # another of the article's organisations: the figure beside its rival is
+                # not theirs (优多新材 for 亚美茶油's 50%), whatever they did
+                return name.text
             if rivals and (elsewhere or kind == "organization" or not scoped):
                 return name, rivals[0]
             if kind == "organization" and not elsewhere:
@@ -1209,7 +1216,12 @@ def _lacks_specific_words(statement: Statement, sentence: Sentence,
                 return True
         return False
     common = common_words()
-    for word, flag, _ in tagged(statement.text):
+    # (the statement's own values are what the sentence may contradict, not names it lacks:
+    # the 18 of 去年6月18日签约 against 去年5月28日签约)
+    values = find_values(statement.text, english=False)
+    for word, flag, at in tagged(statement.text):
+        if any(v.start <= at < v.end for v in values):
+            continue
         # (a tagger's name the dictionary knows as a common word, 荣获, is none)
         tagged_name = flag in _SPECIFIC_TAGS and not (flag in NAME_TAGS and word in common)
         specific = tagged_name or len(word) >= 4

@@ -1024,3 +1024,25 @@ def test_an_english_organisation_named_with_another_city_is_contradicted(
     # a city the passages never spell, with no organisation of theirs after it, is another
     # scope, as before
     assert single(pipeline, "Dongguan signed 162 new projects in 2025.").verdict == "not_found"
+
+
+def test_another_organisation_of_the_article_beside_a_value_is_another_scope(
+    pipeline: Pipeline,
+) -> None:
+    # 亚美茶油 expects 50% more sales; the article says nothing of 优多新材's
+    other = single(pipeline, "湖南优多新材料科技有限公司预计2026年销售额同比增长50%以上。")
+    assert other.verdict == "not_found"
+    # …while its own name in another form is no rival (亚美茶油公司: 湖南亚美茶油股份有限公司)
+    own = single(pipeline, "亚美茶油公司预计2026年销售额将同比提高50个百分点以上。")
+    assert own.verdict == "contradicted"
+
+
+def test_a_statements_own_values_are_not_names_its_passage_lacks(pipeline: Pipeline) -> None:
+    from qa.checking.claims import split_statements
+    from qa.checking.verify import _lacks_specific_words
+
+    sentence = _close_sentence(pipeline, "该项目自去年5月28日签约以来")
+    (statement,) = split_statements("湘赣边数字贸易总部中心项目于去年6月18日签约。")
+    assert not _lacks_specific_words(statement, sentence, None)
+    (elsewhere,) = split_statements("宁乡数字贸易总部中心项目于去年6月18日签约。")
+    assert _lacks_specific_words(elsewhere, sentence, None)
