@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import pairwise
 
 from qa.checking.claims import Statement
 from qa.checking.names import (
@@ -142,6 +143,24 @@ def english_window(claim: str, value: Value) -> str:
     after = re.match(r"\s+(?:in|of)\s+([^,;.]+)", claim[value.end :])
     tail = EN_WORD.findall(after[1])[:ENGLISH_WINDOW] if after else []
     return " ".join([*before, *inside, *tail])
+
+
+_PARTICLES = frozenset("out up off in on down over away back about through".split())
+
+
+def unsaid_term(claim: str, value: Value, article: str) -> str | None:
+    """A two-word term of an English value's own phrase that CC-CEDICT renders as one
+    ("unemployment rate": 失业率) and the article holds in none of its renderings: the
+    figure is of a measure the article never gives, whatever single words of it match
+    ("rate": 比率). Verb phrases ("come out") are no terms."""
+    words = [w.lower().removesuffix("'s") for w in EN_WORD.findall(english_window(claim, value))]
+    words = [w for w in words if w not in ENGLISH_STOPWORDS]
+    glossed = reverse_cedict()
+    for first, second in pairwise(words):
+        terms = glossed.get(f"{first} {second}")
+        if terms and second not in _PARTICLES and not any(t in article for t in terms):
+            return f"{first} {second}"
+    return None
 
 
 CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:'s)?\b(?!-)")

@@ -63,6 +63,7 @@ from qa.checking.english import (
     unread_names,
     unrendered_names,
     unsaid_organisations,
+    unsaid_term,
     without_values,
 )
 from qa.checking.facts import (
@@ -956,6 +957,10 @@ class Checker:
                 unnamed = unnamed or (measure is not None and len(measure) >= 3 and not any(
                     pair in printed_all for pair in bigrams(measure)))  # fmt: skip
                 unnamed = unnamed or undated
+                # …nor an English figure of a term the article never says ("unemployment
+                # rate", 失业率: not the 比率 of logistics costs to GDP)
+                unnamed = unnamed or (english and unsaid_term(statement.text, fact,
+                                                              printed_all) is not None)  # fmt: skip
             start, end = sentence.start + candidate.start, sentence.start + candidate.end
             note = _qualifier_note(fact, candidate, english) if agrees else ""
             kind = "date" if fact.kind == "date" else fact.family

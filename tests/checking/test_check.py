@@ -1046,3 +1046,19 @@ def test_a_statements_own_values_are_not_names_its_passage_lacks(pipeline: Pipel
     assert not _lacks_specific_words(statement, sentence, None)
     (elsewhere,) = split_statements("宁乡数字贸易总部中心项目于去年6月18日签约。")
     assert _lacks_specific_words(elsewhere, sentence, None)
+
+
+def test_an_english_figure_of_a_term_the_article_never_says_is_not_contradicted(
+    pipeline: Pipeline,
+) -> None:
+    from qa.checking.english import unsaid_term
+
+    claim = "Zhuzhou's surveyed urban unemployment rate stood at 4.5 percent in 2025."
+    value = next(v for v in find_values(claim, english=True) if v.kind == "percent")
+    assert unsaid_term(claim, value, "全社会物流总费用与GDP的比率为13.5%") == "unemployment rate"
+    assert unsaid_term(claim, value, "城镇调查失业率为4.5%") is None
+    assert single(pipeline, claim).verdict != "contradicted"
+    # a verb and its particle are no term ("comes out": 出来)
+    phrase = "The Qiushi issue comes out on January 16."
+    date = next(v for v in find_values(phrase, english=True) if v.kind == "date")
+    assert unsaid_term(phrase, date, "1月16日出版的第2期《求是》杂志") is None
