@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.checking.values import find_values
+from qa.checking.values import Value, find_values
 from qa.reading.spans import name_spans
 from qa.textnorm import clean_text, normalize_line
 from qa.tokens import is_english
@@ -95,18 +95,24 @@ def _english_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]
     return found
 
 
+def _valued(found: list[list[Value]]) -> list[bool]:
+    """Which clauses are statements of their own, by the values each holds: a clause with
+    only a date ("2025年,") or an ordinal ("在第六批…名单中,") scopes the others, unless
+    none has more (then ordinals count, and failing those dates)."""
+    for ignored in (("date", "ordinal"), ("date",), ()):
+        valued = [any(v.kind not in ignored for v in values) for values in found]
+        if any(valued):
+            return valued
+    return valued
+
+
 def split_statements(text: str) -> list[Statement]:
     """The checkable statements of ``text`` (normalised), in order; offsets into it."""
     statements: list[Statement] = []
     for s_start, s_end, english in _sentences(text):
         clauses = [(s_start, s_end)] if english else _spans(_ZH_CLAUSE, text, s_start, s_end)
         found = [find_values(text[a:b], english=english) for a, b in clauses]
-        # a clause with only a date ("2025年,") or an ordinal ("在第六批…名单中,") scopes
-        # the others unless all are such
-        amounts = [any(v.kind not in ("date", "ordinal") for v in values) for values in found]
-        if not any(amounts):
-            amounts = [any(v.kind != "date" for v in values) for values in found]
-        valued = amounts if any(amounts) else [bool(values) for values in found]
+        valued = _valued(found)
         if sum(valued) <= 1:
             statements.append(Statement(text[s_start:s_end], s_start, s_end, english=english))
             continue

@@ -21,6 +21,7 @@ from qa.question import AnswerType
 from qa.reading.protocol import Sentence
 from qa.reading.spans import SpanCandidate, name_spans
 from qa.retrieval.crosslingual import (
+    lemmas,
     pinyin_segmentations,
     reverse_cedict,
     spelled_in,
@@ -150,15 +151,22 @@ _PARTICLES = frozenset("out up off in on down over away back about through".spli
 
 def unsaid_term(claim: str, value: Value, article: str) -> str | None:
     """A two-word term of an English value's own phrase that CC-CEDICT renders as one
-    ("unemployment rate": 失业率) and the article holds in none of its renderings: the
-    figure is of a measure the article never gives, whatever single words of it match
-    ("rate": 比率). Verb phrases ("come out") are no terms."""
+    ("unemployment rate": 失业率) and the article holds in none of its renderings, nor a
+    word of it in any (失业): the figure is of a measure the article never gives, whatever
+    other word of it matches ("rate": 比率). A term the article says word by word ("growth
+    rate": 增长…率) is said; verb phrases ("come out") are no terms."""
     words = [w.lower().removesuffix("'s") for w in EN_WORD.findall(english_window(claim, value))]
     words = [w for w in words if w not in ENGLISH_STOPWORDS]
     glossed = reverse_cedict()
+
+    def rendered(word: str) -> bool:
+        return any(t in article for form in lemmas(word) for t in glossed.get(form, ()))
+
     for first, second in pairwise(words):
         terms = glossed.get(f"{first} {second}")
-        if terms and second not in _PARTICLES and not any(t in article for t in terms):
+        if not terms or second in _PARTICLES or any(t in article for t in terms):
+            continue
+        if not (rendered(first) and rendered(second)):
             return f"{first} {second}"
     return None
 

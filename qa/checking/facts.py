@@ -66,16 +66,22 @@ def is_change(text: str, value: Value, english: bool) -> bool:
     return bool((_EN_CHANGE if english else _ZH_CHANGE).search(before))
 
 
-_ZH_SAVING = re.compile(r"(?:节约|节省|节支|省下|压减|减少|降低|削减|缩减|下降)[^,，;；。]{0,10}$")
+_ZH_SAVING = re.compile(
+    r"(?:节约|节省|节支|省下|压减|减少|降低|削减|缩减|下降)(?![至到为])[^,，;；。]{0,10}$"
+)
 _EN_SAVING = re.compile(r"\b(?:sav(?:e[sd]?|ings?)|cut(?:s|ting)?|reduc\w*|lower\w*|slash\w*|"
                         r"trim\w*|shav\w*|squeez\w*|curb\w*|decreas\w*|fell|fall\w*|drop\w*|"
                         r"declin\w*)\b", re.I)
 
 
-_ZH_PERIODS = (("month", re.compile(r"月产|月均|每月|单月|月度|月销|月营收|当月")),
-               ("year", re.compile(r"全年|年产|年均|每年|年度|年销|年营收|年吞吐")))
+# (月产 is a month's output, 1-11月销售额 the sales of eleven months: no date before it)
+_NO_DATE = r"(?<![\d〇零一二两三四五六七八九十])"
+_ZH_PERIODS = (
+    ("month", re.compile(_NO_DATE + r"(?:月产|月均|月度|月销|月营收)|每月|单月|当月")),
+    ("year", re.compile(_NO_DATE + r"(?:年产|年均|年度|年销|年营收|年吞吐)|全年|每年")),
+)
 _EN_PERIODS = (("month", re.compile(r"\b(?:monthly|a month|per month|each month)\b", re.I)),
-               ("year", re.compile(r"\b(?:annual(?:ly)?|yearly|a year|per year|each year|"
+               ("year", re.compile(r"\b(?:annual(?:ly)?|yearly|per year|each year|"
                                    r"full-year|for the (?:whole|full) year)\b", re.I)))
 
 
@@ -164,19 +170,19 @@ def event_word(claim: str, value: Value) -> str | None:
 
 
 _HOLDING = frozenset({"召开", "举行", "举办", "开幕", "召开了", "举行了", "举办了"})
-_HELD = re.compile(r"会议|大会|论坛|仪式|博览会|展会|峰会|年会|活动")
+_HELD = re.compile(r"[\u4e00-\u9fff\d]{3}(?:会议|大会|论坛|仪式|博览会|展会|峰会|年会|活动)")
 
 
 def held_on(claim: str, value: Value) -> str | None:
-    """What a Chinese claim says was held on its date when its event word only holds it
-    (2025年12月25日召开的…第五次会议: 会议), which a sentence dating the meeting itself
+    """What a Chinese claim says was held on its date when its event word only holds it,
+    the last such noun of its clause with the three characters before it
+    (2025年12月25日召开的…第五次会议: 第五次会议), which a sentence dating the meeting itself
     says without the verb (2025年12月24日在…第五次会议上)."""
-    event = event_word(claim, value)
-    if event not in _HOLDING:
+    if event_word(claim, value) not in _HOLDING:
         return None
-    clause_end = re.search(r"[,，;；。]", claim[value.end :])
-    held = _HELD.search(claim[value.end : value.end + clause_end.start() if clause_end else None])
-    return held[0] if held else None
+    after = clause_of(claim, value.start, value.end)[value.end - clause_start(claim, value.start) :]
+    held = [m[0] for m in _HELD.finditer(after)]
+    return held[-1] if held else None
 
 
 def resolve_relative(value: Value, year: int | None) -> Value:

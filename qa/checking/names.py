@@ -56,26 +56,28 @@ def name_candidates(text: str) -> list[SpanCandidate]:
 
 
 _ZONE_WORDS = frozenset({"高新区", "经开区", "开发区", "新区"})
-_GENERIC_HEADS = frozenset({"高新", "新区", "片区", "港区", "经开", "开发"})
+_GENERIC_HEADS = frozenset({"高新", "新区", "片区", "港区", "经开", "开发", "主城", "老城", "新城",
+                            "自贸", "综保", "保税", "园区", "城区", "市区", "县区"})  # fmt: skip
+"""Heads of areas, not of names (主城区, 自贸区), that CC-CEDICT does not list as words."""
 
 
 def _suffixed_places(text: str) -> list[SpanCandidate]:
     """Districts, counties and zones the tagger misses (芦淞区 read as a person, 天元区 as
-    a noun, 炎陵 + 高新区): a word no dictionary knows as a common one, with its place
-    suffix or followed by a zone word."""
+    a noun, 炎陵 + 高新区): a two-character word no dictionary knows as a common one, with
+    its place suffix or followed by a zone word."""
     common = common_words()
     tokens = tagged(text)
     found = []
     for i, (word, flag, start) in enumerate(tokens):
-        if flag == "ns":
-            continue  # the tagger's own places (qa.reading.spans)
+        if flag in ("ns", "l"):
+            continue  # the tagger's own places (qa.reading.spans), set phrases (自贸区)
         head, end = None, start + len(word)
-        if 3 <= len(word) <= 4 and word[-1] in "区县市":
+        if len(word) == 3 and word[-1] in "区县市":
             head = word[:-1]
         nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-        if head is None and 2 <= len(word) <= 3 and nxt and nxt[0] in _ZONE_WORDS:
+        if head is None and len(word) == 2 and nxt and nxt[0] in _ZONE_WORDS:
             head, end = word, nxt[2] + len(nxt[0])
-        if (head and CJK_CHAR.match(head) and len(head) >= 2 and head not in common
+        if (head and CJK_CHAR.match(head) and head not in common
                 and head not in _GENERIC_HEADS):  # fmt: skip
             found.append(SpanCandidate(start, end, text[start:end], AnswerType.PLACE))
     return found
@@ -232,7 +234,9 @@ def same_level(place: str, other: str) -> bool:
 
 
 _JOINTLY = re.compile(r"共同|联合|合资|携手")
-_ZH_TOGETHER = re.compile(r"[和与及同、]|共同|联合|合资|携手|一起")
+_ZH_TOGETHER = re.compile(rf"[和与、]|{_JOINTLY.pattern}|一起")
+"""A claim saying two did it (大龙网集团和沐水集团): not one party's share. (及 and 同 are
+too often parts of other words: 涉及, 同比.)"""
 _EN_TOGETHER = re.compile(r"\b(?:and|with|jointly|joint|together|co-\w+|along)\b", re.I)
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+")
 

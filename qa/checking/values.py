@@ -189,7 +189,7 @@ class Value:
 
 def significant_digits(value: Value) -> str:
     """The digits of a value's amount without leading or trailing zeros (20.72 million and
-    2072万 both ``2072``; 12亿 ``12``); "" without an amount."""
+    2072万 both ``2072``; 12亿 ``12``), to ten significant digits; "" without an amount."""
     if value.amount is None or value.amount == 0:
         return ""
     digits = f"{abs(value.amount):.10g}".split("e")[0].replace(".", "")

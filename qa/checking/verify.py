@@ -608,12 +608,14 @@ class Checker:
         never spell and its own name ("Dongguan Yinzheng Machinery…"), and a sentence that
         covers it (``english_contradict_cover``) names that organisation with another city
         (佛山市银正机械设备有限公司)."""
-        after = re.match(rf"{re.escape(place)}\s+([A-Z][a-z]{{3,}})",
-                         statement.text[statement.text.find(place) :])  # fmt: skip
-        if after is None or not pinyin_segmentations(after[1], 1):
+        after = re.search(rf"\b{re.escape(place)}\s+([A-Z][a-z]{{3,}})", statement.text)
+        if after is None:
             return None
         name = after[1]
-        syllables = len(pinyin_segmentations(name, 1)[0])
+        readings = pinyin_segmentations(name, 1)
+        if not readings:
+            return None
+        syllables = len(readings[0])
         for sentence in self._every_sentence(words, hits[: self.config.passages]):
             if sentence.part != TEXT_PART:
                 continue
@@ -831,13 +833,12 @@ class Checker:
         # a value of the sentence another of the claim's values states exactly is that one's,
         # no rival for the rest (总投资341.4亿元 is "34.14 billion yuan", not the "100
         # million yuan or more" each of the 162 projects is worth)
-        stated = {id(c): n for n, fact in enumerate(facts) for c in printed
-                  if _states_exactly(resolve_relative(fact, year), c)}  # fmt: skip
-        for n, fact in enumerate(facts):
-            resolved = resolve_relative(fact, year)
+        resolved_facts = [resolve_relative(fact, year) for fact in facts]
+        stated = {id(c): n for n, resolved in enumerate(resolved_facts) for c in printed
+                  if _states_exactly(resolved, c)}  # fmt: skip
+        for n, (fact, resolved) in enumerate(zip(facts, resolved_facts, strict=True)):
             comparable = [(c, values_agree(resolved, c)) for c in printed]
-            comparable = [(c, agrees) for c, agrees in comparable if agrees is not None
-                          and (agrees or stated.get(id(c), n) == n)]  # fmt: skip
+            comparable = [(c, agrees) for c, agrees in comparable if agrees is not None]
             if any(agrees and c.kind == fact.kind for c, agrees in comparable):
                 # the sentence states the claim's value as such (下降0.9个百分点): its 13.5%
                 # of another clause is no percent-for-point confusion
@@ -857,6 +858,10 @@ class Checker:
             digits = digits_of(fact.text)
             written = [c for c, _ in comparable
                        if digits is not None and digits_of(c.text) == digits]  # fmt: skip
+            # (whether the sentence has one value of this kind is asked before the values
+            # other facts state are set aside: those still count as its values)
+            alone = len(comparable) == 1
+            comparable = [(c, a) for c, a in comparable if a or stated.get(id(c), n) == n]
             best: tuple[float, Value, bool] | None = None
             saving = fact.family == "money" and is_saving(statement.text, fact, english)
             period = period_of(statement.text, fact, english)
@@ -888,7 +893,7 @@ class Checker:
                 # clause to be contradicted: "annual output of 1 billion yuan" is not the
                 # 约5.1亿元 total investment, however alone of its kind; alone in the
                 # claim's own phase, it is that phase's: Phase one's 500 million, 一期…投资3亿元)
-                if len(comparable) == 1 and not elsewhere and not (
+                if alone and not elsewhere and not (
                         english and not agrees and fact.kind != "date" and phase is None):
                     # the sentence's only value of this kind: the sentence aligns it
                     local = max(local, sentence.coverage)

@@ -82,7 +82,8 @@ _IRREGULAR = {"held": "hold", "grew": "grow", "grown": "grow", "rose": "rise", "
 """Irregular inflections, which the suffix rules below cannot undo."""
 
 
-def _lemmas(word: str) -> list[str]:
+def lemmas(word: str) -> list[str]:
+    """The word and the forms its inflection may come from (held: hold; rates: rate)."""
     forms = [word]
     if word in _IRREGULAR:
         forms.append(_IRREGULAR[word])
@@ -335,7 +336,7 @@ class EnglishExpander:
         return [c for c, ok in zip(fitting, begins.tolist(), strict=True) if ok]
 
     def _dictionary_terms(self, phrase: str) -> list[str]:
-        for form in _lemmas(phrase) if " " not in phrase else [phrase]:
+        for form in lemmas(phrase) if " " not in phrase else [phrase]:
             hits = self._best_known(self._dictionary.get(form, ()))
             if hits:
                 return hits

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.checking.values import find_values
+from qa.checking.values import Value, find_values
 from qa.checking.verify import masked_question
 from qa.encoders.embedding import HashEmbedder
 from qa.errors import UsageError
@@ -1062,3 +1062,41 @@ def test_an_english_figure_of_a_term_the_article_never_says_is_not_contradicted(
     phrase = "The Qiushi issue comes out on January 16."
     date = next(v for v in find_values(phrase, english=True) if v.kind == "date")
     assert unsaid_term(phrase, date, "1月16日出版的第2期《求是》杂志") is None
+
+
+def test_a_value_set_aside_for_another_fact_still_counts_among_the_sentences(
+    pipeline: Pipeline,
+) -> None:
+    from qa.checking.claims import split_statements
+
+    close = _close_sentence(pipeline, "项目总投资约5.1亿元")
+    said = "该项目总投资10亿元,建成后年纳税5000万元。"
+    sentence = replace(close, text=said, end=close.start + len(said))
+    (statement,) = split_statements("该项目总投资10亿元、产值20亿元。")
+    facts = find_values(statement.text, english=False)
+    outcome = pipeline.checker._judge(statement, sentence, facts, [], [], None, 1.0)
+    # 10亿元 is the investment's; 5000万元 is not the only other value, so not the 产值's
+    assert outcome is None or outcome.verdict != "contradicted"
+
+
+def test_the_helpers_of_scope_and_kind_read_only_what_they_name() -> None:
+    from qa.checking.english import unsaid_term
+    from qa.checking.facts import held_on, is_saving, period_of
+    from qa.checking.names import name_candidates
+
+    def value(text: str, english: bool = False, kind: str | None = None) -> Value:
+        return next(v for v in find_values(text, english=english) if kind in (None, v.kind))
+
+    meeting = "陈恢清在2025年12月25日召开的株洲市第十六届人民代表大会第五次会议上作报告。"
+    assert held_on(meeting, value(meeting, kind="date")) == "第五次会议"
+    months = "1-11月销售额5亿元"
+    assert period_of(months, value(months, kind="money"), False) is None
+    assert period_of("月产突破3万辆", value("月产突破3万辆"), False) == "month"
+    assert not is_saving("企业利润下降至3亿元", value("企业利润下降至3亿元"), False)
+    assert is_saving("压减低效支出16.76亿元", value("压减低效支出16.76亿元"), False)
+    areas = name_candidates("主城区和自贸区新增企业300家")
+    assert [n.text for n in areas if n.kind == AnswerType.PLACE] == []
+    # a term the article says word by word (增长…发展, 比率) is said
+    growth = "Zhuzhou's GDP growth rate was about 6.7 percent."
+    report = "预计全年地区生产总值增长5.7%左右,经济社会发展稳中有进,物流总费用与GDP的比率为13.5%"
+    assert unsaid_term(growth, value(growth, True, "percent"), report) is None
