@@ -11,7 +11,7 @@ from eval.__main__ import main
 
 pytestmark = pytest.mark.integration
 
-PUBLISHED = {"test": (0.889, 0.973), "dev": (0.882, 0.992)}
+PUBLISHED = {"test": (0.889, 0.973), "dev": (0.883, 0.992)}
 """README, "Fact checks": (macro-F1, contradicted precision) of each part over the page."""
 TOLERANCE = 0.03
 
