@@ -928,7 +928,8 @@ class Checker:
             if not agrees and candidate.kind == "ordinal" and candidate.unit in _EDITIONS:
                 # another batch or edition (第五批 for 第六批, 首届 for 第二届) is another list
                 # or event, one the article does not report on: a scope, as another year is
-                return _Outcome(NOT_FOUND, cover, sentence, [], _note_scope(fact.text))
+                return _Outcome(NOT_FOUND, cover, sentence, [],
+                                _note_other_edition(fact.text, candidate.text))  # fmt: skip
             # a date is the date of what the claim says happened then (6月28日签约): a
             # sentence that never says it dates something else (1月14日…启动仪式; the
             # dateline's 1月15日电 for 1月16日出版)
@@ -1304,6 +1305,13 @@ def _note_scope(scope: str) -> str:
     return (
         f"原文没有关于“{scope}”的这一数据 / not found: the article gives this figure, "
         f"but not for {scope}"
+    )
+
+
+def _note_other_edition(claimed: str, printed: str) -> str:
+    return (
+        f"原文报道的是“{printed}”, 不是“{claimed}” / not found: the article reports {printed}, "
+        f"not {claimed}"
     )
 
 
