@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from qa.checking.clauses import (
     CJK_CHAR,
+    CLAUSE_BREAK,
     clause_of,
     clause_start,
     segment_around,
@@ -180,8 +181,8 @@ def held_on(claim: str, value: Value) -> str | None:
     says without the verb (2025年12月24日在…第五次会议上)."""
     if event_word(claim, value) not in _HOLDING:
         return None
-    after = clause_of(claim, value.start, value.end)[value.end - clause_start(claim, value.start) :]
-    held = [m[0] for m in _HELD.finditer(after)]
+    stop = CLAUSE_BREAK.search(claim, value.end)
+    held = [m[0] for m in _HELD.finditer(claim, value.end, stop.start() if stop else len(claim))]
     return held[-1] if held else None
 
 

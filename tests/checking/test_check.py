@@ -49,6 +49,25 @@ def _close_sentence(pipeline: Pipeline, said: str) -> Sentence:
     return Sentence(article, chunk, start, start + len(said), said, 1, 0.9, 0.9, 0.9)
 
 
+def _judged(pipeline: Pipeline, sentence: Sentence, claim: str,
+            vouched: tuple[int, int] | None = None) -> str | None:  # fmt: skip
+    """The verdict ``sentence`` alone gives ``claim`` (one statement), as the checker
+    judges it: an English one in the words of the passages retrieved for it."""
+    from qa.checking.claims import split_statements
+    from qa.textnorm import matching_view
+
+    (statement,) = split_statements(matching_view(claim).text)
+    expansion = None
+    if statement.english:
+        hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
+        expansion = pipeline._local_expansion(statement.query, hits[:5])
+    facts = find_values(statement.text, english=statement.english)
+    discount = 0.9 if statement.english else 1.0
+    outcome = pipeline.checker._judge(statement, sentence, facts, [], [], expansion, discount,
+                                      vouched=vouched)  # fmt: skip
+    return outcome.verdict if outcome else None
+
+
 def single(pipeline: Pipeline, claim: str) -> Verdict:
     report = pipeline.check(claim)
     verified(pipeline, report)
@@ -529,20 +548,13 @@ def test_the_reader_contradicts_only_from_a_passage_that_names_the_claims_subjec
 ) -> None:
     # the reader reads a figure anywhere; a passage that never says what the claim is
     # about (炎陵高新区) gives another's figure (订单已经排到了今年5月份 is 亚美茶油's)
-    from qa.checking.claims import split_statements
-    from qa.textnorm import matching_view
-
     said = "订单已经排到了今年5月份"
     # as close a sentence as the rules would ever let the reader vouch for
     sentence = _close_sentence(pipeline, said)
+    at = said.index("5月份")
 
     def judged(claim: str) -> str | None:
-        (statement,) = split_statements(matching_view(claim).text)
-        facts = find_values(statement.text, english=False)
-        at = said.index("5月份")
-        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], None, 1.0,
-                                          vouched=(at, at + 3))  # fmt: skip
-        return outcome.verdict if outcome else None
+        return _judged(pipeline, sentence, claim, vouched=(at, at + 3))
 
     assert judged("湖南亚美茶油股份有限公司的订单已经排到了今年7月份。") == "contradicted"
     assert judged("炎陵高新区铝基材料项目的订单已经排到了今年7月份。") is None
@@ -846,22 +858,12 @@ def test_an_english_statement_the_top_passages_leave_open_is_checked_per_article
 def test_an_english_amount_is_contradicted_only_by_its_own_clause(pipeline: Pipeline) -> None:
     # the sentence's only amount (总投资约5.1亿元) is no annual output value, however closely
     # the sentence covers the rest
-    from qa.checking.claims import split_statements
-    from qa.textnorm import matching_view
-
     sentence = _close_sentence(pipeline, "项目总投资约5.1亿元")
-
-    def judged(claim: str) -> str | None:
-        (statement,) = split_statements(matching_view(claim).text)
-        hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
-        expansion = pipeline._local_expansion(statement.query, hits[:5])
-        facts = find_values(statement.text, english=True)
-        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], expansion, 0.9)
-        return outcome.verdict if outcome else None
-
     project = "The Yanling aluminum-based materials project"
-    assert judged(f"{project} will generate annual output value of 1 billion yuan.") is None
-    assert judged(f"{project} has a total investment of 710 million yuan.") == "contradicted"
+    output = f"{project} will generate annual output value of 1 billion yuan."
+    assert _judged(pipeline, sentence, output) is None
+    investment = f"{project} has a total investment of 710 million yuan."
+    assert _judged(pipeline, sentence, investment) == "contradicted"
 
 
 @pytest.mark.parametrize(
@@ -932,19 +934,11 @@ def test_a_value_stated_exactly_to_four_digits_is_the_one_the_claim_speaks_of(
 def test_the_reader_does_not_align_an_english_figure_its_clause_says_nothing_of(
     pipeline: Pipeline,
 ) -> None:
-    from qa.checking.claims import split_statements
-    from qa.textnorm import matching_view
-
     said = "湘赣边数字贸易总部中心项目由大龙网集团和沐水集团共同出资打造,出资额为5000万元。"
     sentence = _close_sentence(pipeline, said)
-    (statement,) = split_statements(matching_view("Zhuzhou's GDP topped 430 billion yuan.").text)
-    hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
-    expansion = pipeline._local_expansion(statement.query, hits[:5])
-    facts = find_values(statement.text, english=True)
     at = sentence.text.index("5000万元")
-    outcome = pipeline.checker._judge(statement, sentence, facts, [], [], expansion, 0.9,
-                                      vouched=(at, at + 6))  # fmt: skip
-    assert outcome is None or outcome.verdict != "contradicted"
+    claim = "Zhuzhou's GDP topped 430 billion yuan."
+    assert _judged(pipeline, sentence, claim, vouched=(at, at + 6)) != "contradicted"
 
 
 def test_districts_and_zones_the_tagger_misses_are_places(pipeline: Pipeline) -> None:
@@ -982,37 +976,17 @@ def test_a_value_another_of_the_claims_values_states_is_no_rival(pipeline: Pipel
 
 
 def test_a_months_output_is_no_years(pipeline: Pipeline) -> None:
-    from qa.checking.claims import split_statements
-
     sentence = _close_sentence(pipeline, "北汽株洲基地月产突破3万辆")
-
-    def judged(claim: str) -> str | None:
-        (statement,) = split_statements(claim)
-        facts = find_values(statement.text, english=False)
-        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], None, 1.0)
-        return outcome.verdict if outcome else None
-
-    assert judged("北汽株洲基地全年产量突破30万辆。") is None
-    assert judged("北汽株洲基地月产突破5万辆。") == "contradicted"
+    assert _judged(pipeline, sentence, "北汽株洲基地全年产量突破30万辆。") is None
+    assert _judged(pipeline, sentence, "北汽株洲基地月产突破5万辆。") == "contradicted"
 
 
 def test_an_english_phases_figure_alone_in_its_phase_is_that_phases(pipeline: Pipeline) -> None:
-    from qa.checking.claims import split_statements
-    from qa.textnorm import matching_view
-
     sentence = _close_sentence(pipeline, "计划分两期实施:一期将于2026至2028年实施,投资3亿元")
-
-    def judged(claim: str) -> str | None:
-        (statement,) = split_statements(matching_view(claim).text)
-        hits = pipeline.retriever.search(statement.query, 8, None, "hybrid").hits
-        expansion = pipeline._local_expansion(statement.query, hits[:5])
-        facts = find_values(statement.text, english=True)
-        outcome = pipeline.checker._judge(statement, sentence, facts, [], [], expansion, 0.9)
-        return outcome.verdict if outcome else None
-
     base = "Phase one of Siweite's wafer manufacturing and packaging-testing base will require"
-    assert judged(f"{base} an investment of 500 million yuan.") == "contradicted"
-    assert judged(f"{base} an investment of 300 million yuan.") == "supported"
+    wrong = f"{base} an investment of 500 million yuan."
+    assert _judged(pipeline, sentence, wrong) == "contradicted"
+    assert _judged(pipeline, sentence, f"{base} an investment of 300 million yuan.") == "supported"
 
 
 def test_an_english_organisation_named_with_another_city_is_contradicted(
@@ -1070,16 +1044,11 @@ def test_an_english_figure_of_a_term_the_article_never_says_is_not_contradicted(
 def test_a_value_set_aside_for_another_fact_still_counts_among_the_sentences(
     pipeline: Pipeline,
 ) -> None:
-    from qa.checking.claims import split_statements
-
     close = _close_sentence(pipeline, "项目总投资约5.1亿元")
     said = "该项目总投资10亿元,建成后年纳税5000万元。"
     sentence = replace(close, text=said, end=close.start + len(said))
-    (statement,) = split_statements("该项目总投资10亿元、产值20亿元。")
-    facts = find_values(statement.text, english=False)
-    outcome = pipeline.checker._judge(statement, sentence, facts, [], [], None, 1.0)
     # 10亿元 is the investment's; 5000万元 is not the only other value, so not the 产值's
-    assert outcome is None or outcome.verdict != "contradicted"
+    assert _judged(pipeline, sentence, "该项目总投资10亿元、产值20亿元。") != "contradicted"
 
 
 def test_the_helpers_of_scope_and_kind_read_only_what_they_name() -> None:
